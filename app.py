@@ -1,0 +1,91 @@
+"""Shtab: the Chalice app that wires every domain's routes and reactions."""
+
+import logging
+
+from chalice import Chalice
+
+from chalicelib.auth.authorizer import authorizer_routes
+from chalicelib.auth.routes import auth_routes
+from chalicelib.chat import websocket
+from chalicelib.chat.reactions import handle_chat_record
+from chalicelib.chat.routes import chat_routes
+from chalicelib.notifications.task_reactions import handle_task_record
+from chalicelib.org.reactions import handle_org_record
+from chalicelib.org.routes import org_routes
+from chalicelib.people.membership import handle_user_record
+from chalicelib.people.routes import people_routes
+from chalicelib.streams.batch import stream_reaction
+from chalicelib.tasks.routes import task_routes
+from chalicelib.web import handle_errors
+
+app = Chalice(app_name="shtab")
+app.log.setLevel(logging.INFO)
+logging.getLogger("chalicelib").setLevel(logging.INFO)
+# Chalice 1.34 packages WebSocket handlers only with this flag set.
+app.experimental_feature_flags.update(["WEBSOCKETS"])
+
+app.register_middleware(handle_errors, "http")
+app.register_blueprint(authorizer_routes)
+app.register_blueprint(auth_routes, url_prefix="/api/auth")
+app.register_blueprint(org_routes, url_prefix="/api/org")
+app.register_blueprint(people_routes, url_prefix="/api/users")
+app.register_blueprint(chat_routes, url_prefix="/api/chat")
+app.register_blueprint(task_routes, url_prefix="/api/tasks")
+
+
+@app.route("/api/health", methods=["GET"])
+def health():
+    return {"status": "ok"}
+
+
+@app.on_ws_connect()
+def websocket_connect(event):
+    query = event.to_dict().get("queryStringParameters") or {}
+    return websocket.on_connect(event.connection_id, query)
+
+
+@app.on_ws_disconnect()
+def websocket_disconnect(event):
+    return websocket.on_disconnect(event.connection_id)
+
+
+@app.on_ws_message()
+def websocket_message(event):
+    return websocket.on_message(event.connection_id, event.body)
+
+
+# Stream reactions are plain Lambda functions; infra/resources.json connects
+# each to its table's stream with partial batch failure reporting.
+@app.lambda_function(name="membership_reactions")
+def membership_reactions(event, context):
+    return _membership(event, context)
+
+
+@app.lambda_function(name="org_reactions")
+def org_reactions(event, context):
+    return _org(event, context)
+
+
+@app.lambda_function(name="delivery_reactions")
+def delivery_reactions(event, context):
+    return _delivery(event, context)
+
+
+@app.lambda_function(name="notification_reactions")
+def notification_reactions(event, context):
+    return _notification(event, context)
+
+
+_membership = stream_reaction("membership_reactions", handle_user_record)
+_org = stream_reaction("org_reactions", handle_org_record)
+_delivery = stream_reaction("delivery_reactions", handle_chat_record)
+_notification = stream_reaction("notification_reactions", handle_task_record)
+
+# Which reaction reads which table's stream; the local stream pump uses this,
+# and infra/resources.json declares the same pairs for AWS.
+STREAM_REACTIONS = {
+    "users": membership_reactions,
+    "org": org_reactions,
+    "chat": delivery_reactions,
+    "tasks": notification_reactions,
+}

@@ -1,0 +1,38 @@
+"""The bearer-token authorizer shared by every protected route."""
+
+import logging
+
+from chalice import AuthResponse, Blueprint
+
+from chalicelib.auth.service import authenticate
+from chalicelib.errors import Unauthenticated
+
+logger = logging.getLogger(__name__)
+
+authorizer_routes = Blueprint(__name__)
+
+
+def _bearer_token(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+# ttl_seconds=0 turns off API Gateway's authorizer cache, so a deactivated
+# person's token stops working on the next request rather than minutes later.
+@authorizer_routes.authorizer(ttl_seconds=0)
+def bearer_authorizer(auth_request):
+    token = _bearer_token(auth_request.token)
+    if token is None:
+        return AuthResponse(routes=[], principal_id="anonymous")
+    try:
+        user = authenticate(token)
+    except Unauthenticated as error:
+        logger.info("token rejected: %s", error.message)
+        return AuthResponse(routes=[], principal_id="anonymous")
+    return AuthResponse(
+        routes=["*"], principal_id=user.user_id, context={"role": user.role}
+    )

@@ -1,0 +1,186 @@
+"""Posting and reading messages, threads included."""
+
+import logging
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from chalicelib.chat.models import (
+    SYSTEM_SENDER_ID,
+    Channel,
+    Message,
+    channel_pk,
+    message_sk,
+    thread_pk,
+)
+from chalicelib.clock import iso, utc_now
+from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.ids import new_id
+
+logger = logging.getLogger(__name__)
+
+# Counted in Unicode code points; the frontend counts the same way
+# ([...text].length), so both agree on emoji and Cyrillic.
+MAX_MESSAGE_LENGTH = 4000
+
+
+def check_text(text: str, field: str = "text") -> str:
+    text = text.strip()
+    if not text:
+        raise InvalidInput(f"Invalid field '{field}': the message is empty.", field=field)
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise InvalidInput(
+            f"Invalid field '{field}': the message has {len(text)} characters; "
+            f"the limit is {MAX_MESSAGE_LENGTH}. Split it into several messages.",
+            field=field,
+        )
+    return text
+
+
+def get_root_message(channel_id: str, message_id: str) -> Message:
+    try:
+        return Message.get(channel_pk(channel_id), message_sk(message_id))
+    except DoesNotExist:
+        raise NotFound(
+            f"Message '{message_id}' not found in this channel.", field="thread_id"
+        ) from None
+
+
+def find_message(message_id: str) -> Message:
+    """Find a message by id alone, through the message index."""
+    for key in Message.message_index.query(message_id, limit=1):
+        try:
+            return Message.get(key.pk, key.sk)
+        except DoesNotExist:
+            break
+    raise NotFound(f"Message '{message_id}' not found.")
+
+
+def post_message(
+    channel: Channel,
+    *,
+    sender_id: str,
+    sender_name: str,
+    text: str,
+    thread_id: str | None = None,
+    kind: str = "user",
+    link: str | None = None,
+    message_id: str | None = None,
+    created_at: datetime | None = None,
+) -> Message | None:
+    """Store a message; with ``thread_id``, as a reply in that thread.
+
+    A caller that passes a ``message_id`` derived from its input gets
+    exactly-once writes: posting the same id again stores nothing and
+    returns None.
+    """
+    created_at = created_at or utc_now()
+    message_id = message_id or new_id()
+    root = None
+    if thread_id is not None:
+        root = get_root_message(channel.channel_id, thread_id)
+        partition = thread_pk(root.message_id)
+    else:
+        partition = channel_pk(channel.channel_id)
+
+    message = Message(
+        partition,
+        message_sk(message_id),
+        message_id=message_id,
+        channel_id=channel.channel_id,
+        thread_id=root.message_id if root else None,
+        sender_id=sender_id,
+        sender_name=sender_name,
+        kind=kind,
+        text=text,
+        link=link,
+        created_at=created_at,
+    )
+    try:
+        message.save(condition=Message.sk.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return None
+
+    if root is not None:
+        _count_reply(root, message)
+    return message
+
+
+def _count_reply(root: Message, reply: Message) -> None:
+    # ADD on a number and on a string set are atomic, so concurrent replies
+    # neither lose a count nor a participant.
+    actions = [
+        Message.reply_count.add(1),
+        Message.last_reply_at.set(reply.created_at),
+    ]
+    if reply.sender_id != SYSTEM_SENDER_ID:
+        actions.append(Message.reply_user_ids.add({reply.sender_id}))
+    root.update(actions=actions)
+
+
+def list_history(
+    channel_id: str,
+    *,
+    limit: int,
+    before: str | None = None,
+    after: str | None = None,
+) -> tuple[list[Message], str | None]:
+    """Return root messages newest first and the cursor of the next page.
+
+    With ``after``, return what came after that message instead, oldest first,
+    which is how a client catches up after a lost connection.
+    """
+    # A Query takes one condition on the sort key, and message keys share the
+    # partition with META and MEMBER# items, so each case is a range of MSG# keys.
+    # "!" sorts below every ULID character and "~" above them all.
+    partition = channel_pk(channel_id)
+    if after is not None:
+        condition = Message.sk.between(message_sk(after) + "!", "MSG#~")
+        forward = True
+    elif before is not None:
+        condition = Message.sk.between("MSG#", message_sk(before))
+        forward = False
+    else:
+        condition = Message.sk.startswith("MSG#")
+        forward = False
+
+    rows = Message.query(
+        partition,
+        range_key_condition=condition,
+        scan_index_forward=forward,
+        limit=limit + 2,
+    )
+    messages = [row for row in rows if row.message_id != before][: limit + 1]
+    next_cursor = None
+    if len(messages) > limit:
+        messages = messages[:limit]
+        next_cursor = messages[-1].message_id
+    return messages, next_cursor
+
+
+def list_thread(root: Message, after: str | None = None) -> list[Message]:
+    condition = Message.sk.startswith("MSG#")
+    if after is not None:
+        condition = Message.sk.between(message_sk(after) + "!", "MSG#~")
+    return list(Message.query(thread_pk(root.message_id), range_key_condition=condition))
+
+
+def message_json(message: Message) -> dict:
+    return {
+        "id": message.message_id,
+        "channel_id": message.channel_id,
+        "thread_id": message.thread_id,
+        "sender_id": message.sender_id,
+        "sender_name": message.sender_name,
+        "kind": message.kind,
+        "text": message.text,
+        "link": message.link,
+        "attachments": list(message.attachments or []),
+        "reply_count": message.reply_count,
+        "reply_user_ids": sorted(message.reply_user_ids or []),
+        "last_reply_at": iso(message.last_reply_at) if message.last_reply_at else None,
+        "created_at": iso(message.created_at),
+        "edited_at": iso(message.edited_at) if message.edited_at else None,
+    }

@@ -1,0 +1,133 @@
+"""The chat table: channels, their members and messages.
+
+Keys, by item:
+- channel:       pk ``CHANNEL#<channel_id>``, sk ``META``
+- member:        pk ``CHANNEL#<channel_id>``, sk ``MEMBER#<user_id>``
+- root message:  pk ``CHANNEL#<channel_id>``, sk ``MSG#<message_id>``
+- thread reply:  pk ``THREAD#<root_message_id>``, sk ``MSG#<message_id>``
+- channel key:   pk ``KEY#<key>``, sk ``KEY`` (makes "one channel per department"
+  and similar rules hold under concurrent creation)
+
+Message ids are ULIDs, so a Query on the sort key lists history by time.
+"""
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib.storage.base import table_meta
+
+CHANNEL_KINDS = ("general", "department", "custom", "notifications")
+MESSAGE_KINDS = ("user", "system", "notification", "imported")
+SYSTEM_SENDER_ID = "system"
+
+
+def channel_pk(channel_id: str) -> str:
+    return f"CHANNEL#{channel_id}"
+
+
+def thread_pk(root_message_id: str) -> str:
+    return f"THREAD#{root_message_id}"
+
+
+def message_sk(message_id: str) -> str:
+    return f"MSG#{message_id}"
+
+
+def member_sk(user_id: str) -> str:
+    return f"MEMBER#{user_id}"
+
+
+class UserChannelsIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "user-channels-index"
+        projection = AllProjection()
+
+    member_user_id = UnicodeAttribute(hash_key=True)
+    channel_id = UnicodeAttribute(range_key=True)
+
+
+class MessageIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "message-index"
+        projection = KeysOnlyProjection()
+
+    message_id = UnicodeAttribute(hash_key=True)
+
+
+class Channel(Model):
+    Meta = table_meta("chat")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="META")
+    item_type = UnicodeAttribute(default="channel")
+    channel_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    department_id = UnicodeAttribute(null=True)
+    # The person whose notifications land here, for a notifications channel.
+    owner_user_id = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute()
+    archived = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class Member(Model):
+    Meta = table_meta("chat")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    item_type = UnicodeAttribute(default="member")
+    member_user_id = UnicodeAttribute()
+    channel_id = UnicodeAttribute()
+    joined_at = UTCDateTimeAttribute()
+    # Why the person is here: "org" memberships follow the org structure and are
+    # removed by it; "manual" ones are kept until someone removes them.
+    source = UnicodeAttribute(default="manual")
+
+    user_channels_index = UserChannelsIndex()
+
+
+class Message(Model):
+    Meta = table_meta("chat")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    item_type = UnicodeAttribute(default="message")
+    message_id = UnicodeAttribute()
+    channel_id = UnicodeAttribute()
+    thread_id = UnicodeAttribute(null=True)
+    sender_id = UnicodeAttribute()
+    # Stored with the message so that it still shows after the person leaves,
+    # and for imported authors who never had an account.
+    sender_name = UnicodeAttribute()
+    kind = UnicodeAttribute(default="user")
+    text = UnicodeAttribute()
+    link = UnicodeAttribute(null=True)
+    attachments = ListAttribute(of=UnicodeAttribute, null=True)
+    source_ref = UnicodeAttribute(null=True)
+    reply_count = NumberAttribute(default=0)
+    reply_user_ids = UnicodeSetAttribute(null=True)
+    last_reply_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    edited_at = UTCDateTimeAttribute(null=True)
+
+    message_index = MessageIndex()
+
+
+class ChannelKey(Model):
+    Meta = table_meta("chat")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="KEY")
+    item_type = UnicodeAttribute(default="channel_key")
+    channel_id = UnicodeAttribute()

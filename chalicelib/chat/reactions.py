@@ -1,0 +1,65 @@
+"""The chat stream reaction: live delivery of messages and membership changes."""
+
+import logging
+
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+    DynamoDBRecord,
+)
+
+from chalicelib.chat import channels
+from chalicelib.chat.delivery import push_to_users
+from chalicelib.chat.models import Channel, Message
+from chalicelib.chat.messages import message_json
+from chalicelib.streams.records import Change, read_change
+
+logger = logging.getLogger(__name__)
+
+
+def handle_chat_record(record: DynamoDBRecord) -> None:
+    change = read_change(record)
+    item_type = change.item_type
+    if item_type == "message":
+        _on_message(change)
+    elif item_type == "member":
+        _on_member(change.event_name, change.new or change.old)
+    elif item_type == "channel" and change.event_name == "MODIFY":
+        channel = Channel.from_raw_data(change.new_raw)
+        push_to_users(
+            channels.member_ids(channel.channel_id),
+            {"type": "channel.updated", "channel": channels.channel_json(channel)},
+        )
+
+
+def _on_message(change: Change) -> None:
+    if change.event_name == "REMOVE" or not change.new:
+        return
+    # Imported history arrives in bulk; clients load it with the history call.
+    if change.new.get("kind") == "imported":
+        return
+    message = Message.from_raw_data(change.new_raw)
+    if change.event_name == "INSERT":
+        event_type = "message.created"
+    else:
+        event_type = "message.updated"
+    members = channels.member_ids(message.channel_id)
+    delivered = push_to_users(members, {"type": event_type, "message": message_json(message)})
+    logger.debug(
+        "delivered %s message_id=%s connections=%d",
+        event_type,
+        message.message_id,
+        delivered,
+    )
+
+
+def _on_member(event_name: str, image: dict) -> None:
+    user_id = image["member_user_id"]
+    channel_id = image["channel_id"]
+    if event_name == "INSERT":
+        channel = channels.find_channel(channel_id)
+        if channel is not None:
+            push_to_users(
+                [user_id],
+                {"type": "channel.joined", "channel": channels.channel_json(channel)},
+            )
+    elif event_name == "REMOVE":
+        push_to_users([user_id], {"type": "channel.left", "channel_id": channel_id})

@@ -1,0 +1,149 @@
+"""HTTP routes of the messenger."""
+
+from chalice import Blueprint, Response
+
+from chalicelib.auth.authorizer import bearer_authorizer
+from chalicelib.chat import channels, messages
+from chalicelib.chat.posting import post_as_user
+from chalicelib.chat.schemas import ChannelCreate, MessageCreate
+from chalicelib.chat.telegram_import import import_telegram_export
+from chalicelib.errors import Forbidden, InvalidInput, PayloadTooLarge
+from chalicelib.people.models import User
+from chalicelib.people.service import find_user
+from chalicelib.web import caller_of, limit_param, parse_body, query_param, read_json
+
+chat_routes = Blueprint(__name__)
+
+# API Gateway takes request bodies up to 10 MB; larger exports go through the
+# command-line importer.
+MAX_IMPORT_BODY_BYTES = 9 * 1024 * 1024
+
+
+def _cursor(name: str) -> str | None:
+    value = query_param(chat_routes.current_request, name)
+    if value is not None and (len(value) != 26 or not value.isalnum()):
+        raise InvalidInput(
+            f"Invalid query parameter '{name}': use a message id from an earlier page.",
+            field=name,
+        )
+    return value
+
+
+@chat_routes.route("/channels", methods=["GET"], authorizer=bearer_authorizer)
+def list_channels():
+    caller = caller_of(chat_routes.current_request)
+    return {"channels": [channels.channel_json(c) for c in channels.channels_of(caller.user_id)]}
+
+
+@chat_routes.route("/channels", methods=["POST"], authorizer=bearer_authorizer)
+def create_channel():
+    caller = caller_of(chat_routes.current_request)
+    request = parse_body(chat_routes.current_request, ChannelCreate)
+    invited = []
+    for index, user_id in enumerate(dict.fromkeys(request.member_ids)):
+        user = find_user(user_id)
+        if user is None or not user.is_active:
+            raise InvalidInput(
+                f"Invalid field 'member_ids.{index}': no active user '{user_id}'.",
+                field=f"member_ids.{index}",
+            )
+        invited.append(user_id)
+    channel = channels.create_channel(request.name, request.description, caller.user_id)
+    for user_id in invited:
+        channels.add_member(channel.channel_id, user_id, source="manual")
+    return Response({"channel": channels.channel_json(channel)}, status_code=201)
+
+
+@chat_routes.route(
+    "/channels/{channel_id}/members", methods=["GET"], authorizer=bearer_authorizer
+)
+def list_members(channel_id):
+    caller = caller_of(chat_routes.current_request)
+    channels.require_member(channel_id, caller.user_id)
+    user_ids = channels.member_ids(channel_id)
+    users = User.batch_get(user_ids) if user_ids else []
+    members = [
+        {"id": user.user_id, "name": user.name, "status": user.status}
+        for user in sorted(users, key=lambda user: user.name)
+    ]
+    return {"members": members}
+
+
+@chat_routes.route(
+    "/channels/{channel_id}/members", methods=["POST"], authorizer=bearer_authorizer
+)
+def add_member(channel_id):
+    caller = caller_of(chat_routes.current_request)
+    channel = channels.require_member(channel_id, caller.user_id)
+    if channel.kind == "notifications":
+        raise Forbidden("Nobody else can join a personal notifications channel.")
+    user_id = read_json(chat_routes.current_request).get("user_id")
+    if not isinstance(user_id, str) or find_user(user_id) is None:
+        raise InvalidInput("Invalid field 'user_id': name an existing user.", field="user_id")
+    channels.add_member(channel_id, user_id, source="manual")
+    return Response({"added": user_id}, status_code=201)
+
+
+@chat_routes.route(
+    "/channels/{channel_id}/messages", methods=["GET"], authorizer=bearer_authorizer
+)
+def list_messages(channel_id):
+    caller = caller_of(chat_routes.current_request)
+    channels.require_member(channel_id, caller.user_id)
+    before, after = _cursor("before"), _cursor("after")
+    if before and after:
+        raise InvalidInput("Use either 'before' or 'after', not both.", field="after")
+    rows, next_cursor = messages.list_history(
+        channel_id, limit=limit_param(chat_routes.current_request), before=before, after=after
+    )
+    return {
+        "messages": [messages.message_json(row) for row in rows],
+        "next_cursor": next_cursor,
+    }
+
+
+@chat_routes.route(
+    "/channels/{channel_id}/messages", methods=["POST"], authorizer=bearer_authorizer
+)
+def post_message(channel_id):
+    caller = caller_of(chat_routes.current_request)
+    request = parse_body(chat_routes.current_request, MessageCreate)
+    message = post_as_user(channel_id, caller.user_id, request.text, request.thread_id)
+    return Response({"message": messages.message_json(message)}, status_code=201)
+
+
+@chat_routes.route(
+    "/messages/{message_id}/thread", methods=["GET"], authorizer=bearer_authorizer
+)
+def get_thread(message_id):
+    caller = caller_of(chat_routes.current_request)
+    message = messages.find_message(message_id)
+    channels.require_member(message.channel_id, caller.user_id)
+    root = message
+    if message.thread_id:
+        root = messages.get_root_message(message.channel_id, message.thread_id)
+    replies = messages.list_thread(root, after=_cursor("after"))
+    return {
+        "root": messages.message_json(root),
+        "replies": [messages.message_json(reply) for reply in replies],
+    }
+
+
+@chat_routes.route(
+    "/channels/{channel_id}/import/telegram",
+    methods=["POST"],
+    authorizer=bearer_authorizer,
+    content_types=["application/json", "application/octet-stream"],
+)
+def import_telegram(channel_id):
+    caller = caller_of(chat_routes.current_request)
+    channel = channels.require_member(channel_id, caller.user_id)
+    if not caller.is_admin:
+        raise Forbidden("Only the owner or an admin can import history.")
+    raw = chat_routes.current_request.raw_body or b""
+    if len(raw) > MAX_IMPORT_BODY_BYTES:
+        raise PayloadTooLarge(
+            f"The export is {len(raw)} bytes; the web limit is {MAX_IMPORT_BODY_BYTES}. "
+            "Use the command-line importer (python -m shtab_local.import_telegram)."
+        )
+    return import_telegram_export(channel, raw)

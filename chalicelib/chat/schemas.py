@@ -1,0 +1,32 @@
+"""Request bodies of the chat routes and WebSocket actions."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ChannelCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=80)
+    description: str | None = Field(default=None, max_length=500)
+    member_ids: list[str] = Field(default_factory=list, max_length=500)
+
+
+class MessageCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # The length limit is checked in code, in code points, with a message that
+    # says how far over the text is.
+    text: str
+    thread_id: str | None = Field(default=None, max_length=64)
+
+
+class SocketMessage(BaseModel):
+    """A frame a client sends over the WebSocket."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: str
+    channel_id: str | None = Field(default=None, max_length=64)
+    text: str | None = None
+    thread_id: str | None = Field(default=None, max_length=64)
+    request_id: str | None = Field(default=None, max_length=64)

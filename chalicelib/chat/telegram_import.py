@@ -1,0 +1,192 @@
+"""Import a Telegram Desktop chat export into a channel.
+
+The whole file is parsed and checked before anything is written, so a bad
+file leaves the channel unchanged. Message ids derive from the channel, the
+chat and the Telegram message id, which makes a second import of the same
+file find every message already present and add nothing.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from chalicelib.chat.models import Channel, Message, channel_pk, message_sk, thread_pk
+from chalicelib.chat.telegram_export import (
+    ImportedMessage,
+    TelegramExportError,
+    parse_export,
+)
+from chalicelib.errors import InvalidInput
+from chalicelib.ids import stable_id
+from chalicelib.people.models import DIRECTORY, User
+
+logger = logging.getLogger(__name__)
+
+# BatchGetItem reads at most 100 keys and BatchWriteItem writes 25 per call;
+# PynamoDB splits larger batches itself.
+READ_CHUNK = 100
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class ImportResult:
+    chat_name: str
+    total: int = 0
+    imported: int = 0
+    already_present: int = 0
+    skipped: int = 0
+    replies: int = 0
+    matched_authors: list[str] = field(default_factory=list)
+    unmatched_authors: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "chat_name": self.chat_name,
+            "total": self.total,
+            "imported": self.imported,
+            "already_present": self.already_present,
+            "skipped": self.skipped,
+            "replies": self.replies,
+            "matched_authors": sorted(self.matched_authors),
+            "unmatched_authors": sorted(self.unmatched_authors),
+        }
+
+
+def _people_by_name() -> dict[str, User]:
+    people = {}
+    for user in User.directory_index.query(DIRECTORY):
+        people.setdefault(user.name.strip().casefold(), user)
+    return people
+
+
+def _thread_roots(messages: tuple[ImportedMessage, ...]) -> dict[str, str | None]:
+    """Map each source id to the source id of its thread root, or None for roots.
+
+    A reply to a reply joins the first message's thread, and a reply to a
+    message missing from the export becomes a plain message.
+    """
+    roots: dict[str, str | None] = {}
+    for message in messages:
+        target = message.reply_to_source_id
+        if target is None or target not in roots:
+            roots[message.source_id] = None
+        else:
+            roots[message.source_id] = roots[target] or target
+    return roots
+
+
+def import_telegram_export(
+    channel: Channel,
+    data: bytes | str,
+    progress: ProgressCallback | None = None,
+) -> dict:
+    try:
+        export = parse_export(data)
+    except TelegramExportError as error:
+        raise InvalidInput(str(error), field=error.field or "file") from None
+    return write_export(channel, export, progress).to_json()
+
+
+def write_export(channel: Channel, export, progress: ProgressCallback | None = None):
+    chat_ref = export.chat_source_id or export.chat_name
+    people = _people_by_name()
+    # Messages with no text and no media carry nothing to show.
+    kept = tuple(message for message in export.messages if message.text.strip())
+    roots = _thread_roots(kept)
+    result = ImportResult(chat_name=export.chat_name, skipped=export.skipped)
+    result.total = len(export.messages)
+    result.skipped += len(export.messages) - len(kept)
+
+    ids = {
+        message.source_id: stable_id(
+            message.sent_at, channel.channel_id, chat_ref, message.source_id
+        )
+        for message in kept
+    }
+    items = []
+    matched, unmatched = set(), set()
+    for message in kept:
+        person = people.get(message.author_name.strip().casefold())
+        (matched if person else unmatched).add(message.author_name)
+        root_source = roots[message.source_id]
+        root_id = ids[root_source] if root_source else None
+        message_id = ids[message.source_id]
+        items.append(
+            Message(
+                thread_pk(root_id) if root_id else channel_pk(channel.channel_id),
+                message_sk(message_id),
+                message_id=message_id,
+                channel_id=channel.channel_id,
+                thread_id=root_id,
+                sender_id=person.user_id if person else _imported_sender(message),
+                sender_name=message.author_name,
+                kind="imported",
+                text=message.text,
+                attachments=list(message.attachments) or None,
+                source_ref=f"telegram:{chat_ref}:{message.source_id}",
+                created_at=message.sent_at,
+                edited_at=message.edited_at,
+            )
+        )
+    result.matched_authors = sorted(matched)
+    result.unmatched_authors = sorted(unmatched)
+
+    new_items = _drop_existing(items)
+    result.already_present = len(items) - len(new_items)
+    _write(new_items, result, progress)
+    _count_replies(new_items)
+    result.replies = sum(1 for item in new_items if item.thread_id)
+
+    logger.info(
+        "telegram import channel_id=%s imported=%d already_present=%d skipped=%d",
+        channel.channel_id,
+        result.imported,
+        result.already_present,
+        result.skipped,
+    )
+    return result
+
+
+def _imported_sender(message: ImportedMessage) -> str:
+    return f"telegram:{message.author_source_id or message.author_name}"
+
+
+def _drop_existing(items: list[Message]) -> list[Message]:
+    existing = set()
+    for start in range(0, len(items), READ_CHUNK):
+        chunk = items[start : start + READ_CHUNK]
+        keys = [(item.pk, item.sk) for item in chunk]
+        for row in Message.batch_get(keys, attributes_to_get=["pk", "sk"]):
+            existing.add((row.pk, row.sk))
+    return [item for item in items if (item.pk, item.sk) not in existing]
+
+
+def _write(items: list[Message], result: ImportResult, progress) -> None:
+    step = 500
+    for start in range(0, len(items), step):
+        with Message.batch_write() as batch:
+            for item in items[start : start + step]:
+                batch.save(item)
+        result.imported = min(start + step, len(items))
+        if progress is not None:
+            progress(result.imported, len(items))
+
+
+def _count_replies(items: list[Message]) -> None:
+    replies: dict[tuple[str, str], list[Message]] = {}
+    for item in items:
+        if item.thread_id:
+            replies.setdefault((item.channel_id, item.thread_id), []).append(item)
+    for (channel_id, root_id), thread in replies.items():
+        root = Message(channel_pk(channel_id), message_sk(root_id))
+        participants = {
+            item.sender_id for item in thread if not item.sender_id.startswith("telegram:")
+        }
+        actions = [
+            Message.reply_count.add(len(thread)),
+            Message.last_reply_at.set(max(item.created_at for item in thread)),
+        ]
+        if participants:
+            actions.append(Message.reply_user_ids.add(participants))
+        root.update(actions=actions)

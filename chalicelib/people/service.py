@@ -1,0 +1,147 @@
+"""Hiring, editing and deactivating people.
+
+Channel membership is not touched here: every change lands on the users
+stream, and the membership reaction brings channels in step.
+"""
+
+import logging
+import secrets
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib.auth.passwords import hash_password
+from chalicelib.auth.service import find_user_by_email, normalize_email
+from chalicelib.clock import utc_now
+from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.ids import new_id
+from chalicelib.org.service import get_position
+from chalicelib.people.models import ACTIVE, DEACTIVATED, DIRECTORY, User
+from chalicelib.people.schemas import UserCreate, UserUpdate
+from chalicelib.web import Caller
+
+logger = logging.getLogger(__name__)
+
+
+def get_user(user_id: str, field: str = "id") -> User:
+    try:
+        return User.get(user_id)
+    except DoesNotExist:
+        raise NotFound(f"User '{user_id}' not found.", field=field) from None
+
+
+def find_user(user_id: str) -> User | None:
+    try:
+        return User.get(user_id)
+    except DoesNotExist:
+        return None
+
+
+def list_users(include_deactivated: bool = False) -> list[User]:
+    users = User.directory_index.query(DIRECTORY)
+    return [user for user in users if include_deactivated or user.is_active]
+
+
+def create_user(request: UserCreate, caller: Caller) -> tuple[User, str | None]:
+    """Hire a person; return the user and a generated password, if one was made."""
+    email = normalize_email(request.email)
+    if find_user_by_email(email) is not None:
+        raise Conflict(f"A user with email '{email}' already exists.", field="email")
+    if request.role == "admin" and caller.role != "owner":
+        raise Forbidden("Only the owner can make someone an admin.", field="role")
+
+    department_id = None
+    if request.position_id is not None:
+        department_id = get_position(request.position_id).department_id
+
+    generated = None
+    password = request.password
+    if password is None:
+        password = generated = secrets.token_urlsafe(12)
+
+    now = utc_now()
+    user = User(
+        new_id(),
+        email=email,
+        name=request.name,
+        role=request.role,
+        locale=request.locale,
+        status=ACTIVE,
+        directory=DIRECTORY,
+        position_id=request.position_id,
+        department_id=department_id,
+        password_hash=hash_password(password),
+        created_at=now,
+        updated_at=now,
+    )
+    user.save(condition=User.user_id.does_not_exist())
+    logger.info(
+        "user created user_id=%s position_id=%s by=%s",
+        user.user_id,
+        user.position_id,
+        caller.user_id,
+    )
+    return user, generated
+
+
+def update_user(
+    user_id: str, request: UserUpdate, fields_set: set[str], caller: Caller
+) -> User:
+    user = get_user(user_id)
+    is_self = caller.user_id == user_id
+    if not caller.is_admin and not (is_self and fields_set <= {"name", "locale", "password"}):
+        raise Forbidden("Only the owner or an admin can change this person.")
+    if not user.is_active:
+        raise Conflict("This person is deactivated; their record is kept read-only.")
+    if user.role == "owner" and "role" in fields_set:
+        raise Forbidden("The owner's role cannot be changed.", field="role")
+    if "role" in fields_set and request.role == "admin" and caller.role != "owner":
+        raise Forbidden("Only the owner can make someone an admin.", field="role")
+
+    actions = [User.updated_at.set(utc_now())]
+    if "position_id" in fields_set:
+        if request.position_id is None:
+            actions += [User.position_id.remove(), User.department_id.remove()]
+        else:
+            position = get_position(request.position_id)
+            actions += [
+                User.position_id.set(position.position_id),
+                User.department_id.set(position.department_id),
+            ]
+    for field in ("name", "role", "locale"):
+        if field in fields_set:
+            value = getattr(request, field)
+            if value is None:
+                raise InvalidInput(f"Invalid field '{field}': must not be null.", field=field)
+            actions.append(getattr(User, field).set(value))
+    if "password" in fields_set and request.password:
+        actions += [
+            User.password_hash.set(hash_password(request.password)),
+            User.token_version.add(1),
+        ]
+
+    # The condition keeps an edit from resurrecting someone deactivated meanwhile.
+    user.update(actions=actions, condition=User.status == ACTIVE)
+    logger.info("user updated user_id=%s fields=%s", user_id, sorted(fields_set))
+    return user
+
+
+def deactivate_user(user_id: str, caller: Caller) -> User:
+    user = get_user(user_id)
+    if user.role == "owner":
+        raise Forbidden("The owner cannot be deactivated.")
+    if user_id == caller.user_id:
+        raise Forbidden("You cannot deactivate yourself.")
+    if not user.is_active:
+        return user
+    now = utc_now()
+    # Raising the token version revokes every token issued so far.
+    user.update(
+        actions=[
+            User.status.set(DEACTIVATED),
+            User.deactivated_at.set(now),
+            User.updated_at.set(now),
+            User.token_version.add(1),
+        ]
+    )
+    logger.info("user deactivated user_id=%s by=%s", user_id, caller.user_id)
+    return user

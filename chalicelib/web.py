@@ -1,0 +1,140 @@
+"""Request plumbing shared by every blueprint: JSON bodies, the caller, errors."""
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import TypeVar
+
+from chalice import Response
+from chalice.app import Request
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.errors import (
+    ApiError,
+    Forbidden,
+    InvalidInput,
+    PayloadTooLarge,
+    Unauthenticated,
+)
+
+logger = logging.getLogger(__name__)
+
+Schema = TypeVar("Schema", bound=BaseModel)
+
+# API Gateway accepts at most 10 MB and Lambda 6 MB; the routes that take files
+# set their own limit below these.
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+# Chalice answers a few errors itself, with {"Code", "Message"} bodies; these
+# map its codes onto ours so every error has one shape.
+_CHALICE_CODES = {
+    "BadRequestError": "invalid_input",
+    "BadRequest": "invalid_input",
+    "UnauthorizedError": "unauthenticated",
+    "ForbiddenError": "forbidden",
+    "NotFoundError": "not_found",
+    "MethodNotAllowedError": "method_not_allowed",
+    "ConflictError": "conflict",
+    "UnprocessableEntityError": "invalid_input",
+    "TooManyRequestsError": "too_many_requests",
+    "RequestTimeoutError": "timeout",
+    "UnsupportedMediaType": "unsupported_media_type",
+    "InternalServerError": "internal_error",
+}
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ("owner", "admin")
+
+
+def error_response(error: ApiError) -> Response:
+    return Response(
+        body=error.to_body(),
+        status_code=error.status,
+        headers={"Content-Type": "application/json"},
+    )
+
+
+def handle_errors(event: Request, get_response) -> Response:
+    """Chalice HTTP middleware: answer every error as ``{"error": {...}}``."""
+    try:
+        response = get_response(event)
+    except ApiError as error:
+        return error_response(error)
+
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
+        code = _CHALICE_CODES.get(body["Code"], "error")
+        response.body = {"error": {"code": code, "message": body.get("Message", "")}}
+    return response
+
+
+def read_json(request: Request, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> dict:
+    raw = request.raw_body or b""
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(
+            f"Request body is {len(raw)} bytes; the limit is {max_bytes} bytes."
+        )
+    if not raw.strip():
+        raise InvalidInput("Request body is empty; send a JSON object.")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInput(f"Request body is not valid JSON: {error}.") from error
+    if not isinstance(data, dict):
+        raise InvalidInput("Request body must be a JSON object.")
+    return data
+
+
+def parse(schema: type[Schema], data: dict) -> Schema:
+    """Validate ``data`` with ``schema``; the error names the first bad field."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or None
+        message = first["msg"]
+        if first["type"] == "extra_forbidden":
+            message = "unknown field; remove it"
+        elif first["type"] == "missing":
+            message = "field required"
+        raise InvalidInput(f"Invalid field '{field}': {message}.", field=field) from None
+
+
+def parse_body(request: Request, schema: type[Schema]) -> Schema:
+    return parse(schema, read_json(request))
+
+
+def caller_of(request: Request) -> Caller:
+    context = (request.context or {}).get("authorizer") or {}
+    user_id = context.get("principalId")
+    if not user_id:
+        raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
+    return Caller(user_id=user_id, role=context.get("role", "employee"))
+
+
+def require_admin(caller: Caller) -> None:
+    if not caller.is_admin:
+        raise Forbidden("Only the owner or an admin can do this.")
+
+
+def query_param(request: Request, name: str) -> str | None:
+    return (request.query_params or {}).get(name)
+
+
+def limit_param(request: Request, default: int = 50, maximum: int = 200) -> int:
+    raw = query_param(request, "limit")
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise InvalidInput(
+            f"Invalid query parameter 'limit': use a whole number from 1 to {maximum}.",
+            field="limit",
+        )
+    return int(raw)
