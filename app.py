@@ -10,7 +10,7 @@ from chalicelib.chat import websocket
 from chalicelib.chat.reactions import handle_chat_record
 from chalicelib.chat.routes import chat_routes
 from chalicelib.notifications.task_reactions import handle_task_record
-from chalicelib.org.reactions import handle_org_record
+from chalicelib.org.reactions import handle_org_record, is_department_record
 from chalicelib.org.routes import org_routes
 from chalicelib.people.membership import handle_user_record
 from chalicelib.people.routes import people_routes
@@ -77,7 +77,7 @@ def notification_reactions(event, context):
 
 
 _membership = stream_reaction("membership_reactions", handle_user_record)
-_org = stream_reaction("org_reactions", handle_org_record)
+_org = stream_reaction("org_reactions", handle_org_record, is_department_record)
 _delivery = stream_reaction("delivery_reactions", handle_chat_record)
 _notification = stream_reaction("notification_reactions", handle_task_record)
 

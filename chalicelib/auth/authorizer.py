@@ -11,6 +11,15 @@ logger = logging.getLogger(__name__)
 
 authorizer_routes = Blueprint(__name__)
 
+# API Gateway answers 401 when a Lambda authorizer raises an error with exactly
+# this message; a policy that denies would give 403 instead.
+UNAUTHORIZED = "Unauthorized"
+
+
+class TokenRejected(Exception):
+    def __init__(self) -> None:
+        super().__init__(UNAUTHORIZED)
+
 
 def _bearer_token(header: str | None) -> str | None:
     if not header:
@@ -27,12 +36,12 @@ def _bearer_token(header: str | None) -> str | None:
 def bearer_authorizer(auth_request):
     token = _bearer_token(auth_request.token)
     if token is None:
-        return AuthResponse(routes=[], principal_id="anonymous")
+        raise TokenRejected()
     try:
         user = authenticate(token)
     except Unauthenticated as error:
         logger.info("token rejected: %s", error.message)
-        return AuthResponse(routes=[], principal_id="anonymous")
+        raise TokenRejected() from None
     return AuthResponse(
         routes=["*"], principal_id=user.user_id, context={"role": user.role}
     )

@@ -1,7 +1,9 @@
 """Sign-in and the caller's own profile."""
 
+from typing import Annotated
+
 from chalice import Blueprint
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chalicelib.auth import service
 from chalicelib.auth.authorizer import bearer_authorizer
@@ -15,7 +17,11 @@ auth_routes = Blueprint(__name__)
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=254)
+    # Stripped before the length check, so a blank email is a 400 and never
+    # reaches the email index, which rejects an empty key.
+    email: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)
+    ]
     password: str = Field(min_length=1, max_length=200)
 
 

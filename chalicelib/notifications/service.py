@@ -5,7 +5,12 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.chat.channels import add_member, ensure_channel, notifications_key
+from chalicelib.chat.channels import (
+    add_member,
+    ensure_channel,
+    find_channel_by_key,
+    notifications_key,
+)
 from chalicelib.chat.messages import post_message
 from chalicelib.chat.models import SYSTEM_SENDER_ID, Channel
 from chalicelib.ids import stable_id
@@ -20,6 +25,9 @@ SYSTEM_SENDER_NAME = "Штаб"
 
 def notifications_channel(user_id: str, locale: str | None) -> Channel:
     """Return the person's notifications channel, creating it and joining them once."""
+    existing = find_channel_by_key(notifications_key(user_id))
+    if existing is not None:
+        return existing
     channel = ensure_channel(
         notifications_key(user_id),
         name=NOTIFICATIONS_CHANNEL_NAME.get(locale or "ru", "Уведомления"),

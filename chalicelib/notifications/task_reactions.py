@@ -35,6 +35,15 @@ def handle_task_record(record: DynamoDBRecord) -> None:
         _on_comment(change)
 
 
+def _task_view(task: dict) -> dict:
+    """The task fields templates may use; absent attributes become None."""
+    return {
+        "task_id": task["task_id"],
+        "title": task["title"],
+        "due_date": task.get("due_date"),
+    }
+
+
 def _on_task(change: Change) -> None:
     task = change.new
     if change.event_name == "REMOVE" or not task:
@@ -44,7 +53,7 @@ def _on_task(change: Change) -> None:
         "event_id": change.event_id,
         "happened_at": change.happened_at,
         "link": task_link(task["task_id"]),
-        "task": task,
+        "task": _task_view(task),
         "actor_name": _name_of(actor_id),
     }
 
@@ -68,7 +77,9 @@ def _on_comment(change: Change) -> None:
         logger.warning("comment on missing task_id=%s", comment.get("task_id"))
         return
     recipients = {task.creator_id, task.assignee_id} - {comment["author_id"]}
-    task_view = {"task_id": task.task_id, "title": task.title, "due_date": task.due_date}
+    task_view = _task_view(
+        {"task_id": task.task_id, "title": task.title, "due_date": task.due_date}
+    )
     for recipient_id in sorted(recipients):
         notify(
             recipient_id,

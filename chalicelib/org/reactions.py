@@ -32,6 +32,20 @@ def department_channel(department_id: str) -> Channel | None:
     )
 
 
+def is_department_record(record: DynamoDBRecord) -> bool:
+    keys = record.dynamodb.keys if record.dynamodb else {}
+    return keys.get("pk") == DEPARTMENT_PARTITION
+
+
+def general_channel() -> Channel:
+    existing = channels.find_channel_by_key(channels.GENERAL_KEY)
+    if existing is not None:
+        return existing
+    return channels.ensure_channel(
+        channels.GENERAL_KEY, name=channels.GENERAL_NAME, kind="general"
+    )
+
+
 def handle_org_record(record: DynamoDBRecord) -> None:
     change = read_change(record)
     item = change.new or change.old
@@ -40,7 +54,7 @@ def handle_org_record(record: DynamoDBRecord) -> None:
     department_id = item["sk"]
 
     if change.event_name == "INSERT":
-        channels.ensure_channel(channels.GENERAL_KEY, name=channels.GENERAL_NAME, kind="general")
+        general_channel()
         channels.ensure_channel(
             channels.department_key(department_id),
             name=item["name"],

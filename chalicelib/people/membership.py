@@ -14,17 +14,11 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from chalicelib.chat import channels
 from chalicelib.chat.delivery import drop_user_connections
-from chalicelib.org.reactions import department_channel
+from chalicelib.org.reactions import department_channel, general_channel
 from chalicelib.people.models import ACTIVE, DEACTIVATED
 from chalicelib.streams.records import read_change
 
 logger = logging.getLogger(__name__)
-
-
-def general_channel():
-    return channels.ensure_channel(
-        channels.GENERAL_KEY, name=channels.GENERAL_NAME, kind="general"
-    )
 
 
 def handle_user_record(record: DynamoDBRecord) -> None:

@@ -53,8 +53,16 @@ def idempotency_config() -> IdempotencyConfig:
     )
 
 
-def stream_reaction(name: str, handle: Callable[[DynamoDBRecord], None]):
-    """Build a Lambda handler that applies ``handle`` to each stream record once."""
+def stream_reaction(
+    name: str,
+    handle: Callable[[DynamoDBRecord], None],
+    select: Callable[[DynamoDBRecord], bool] | None = None,
+):
+    """Build a Lambda handler that applies ``handle`` to each stream record once.
+
+    Records for which ``select`` returns False are skipped before the
+    idempotency bookkeeping, which saves two writes per uninteresting record.
+    """
     config = idempotency_config()
 
     # Built on first use, so importing the app creates no AWS client.
@@ -74,6 +82,8 @@ def stream_reaction(name: str, handle: Callable[[DynamoDBRecord], None]):
         )(handle_once)
 
     def record_handler(record: DynamoDBRecord) -> None:
+        if select is not None and not select(record):
+            return
         handle_once_function()(raw_record=record.raw_event)
 
     def lambda_handler(event: dict, context) -> dict:

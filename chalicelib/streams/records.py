@@ -34,7 +34,7 @@ def read_change(record: DynamoDBRecord) -> Change:
     )
     return Change(
         event_id=record.event_id or "",
-        event_name=record.event_name.value if record.event_name else "",
+        event_name=record.event_name.name if record.event_name else "",
         new=stream.new_image if stream else {},
         old=stream.old_image if stream else {},
         happened_at=happened_at,

@@ -1,0 +1,51 @@
+# Shtab: `make run` starts the whole system locally, `make test` runs every test.
+# Both install what they need first, so they work on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PYTHON := $(VENV)/bin/python
+PORT ?= 8000
+DATA_DIR ?= .data
+STAGE ?= dev
+
+.PHONY: run test install frontend browser lint package bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV_PYTHON) -m pip install --quiet --upgrade pip
+	$(VENV_PYTHON) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+frontend/node_modules/.installed: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend/dist/index.html: frontend/node_modules/.installed $(shell find frontend/src frontend/index.html -type f 2>/dev/null)
+	cd frontend && npm run build
+
+frontend: frontend/dist/index.html
+
+# Debian's Chromium drives the browser tests; Playwright's own download is not used.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+run: install frontend
+	PORT=$(PORT) DATA_DIR=$(DATA_DIR) $(VENV_PYTHON) -m shtab_local
+
+test: install frontend browser
+	$(VENV_PYTHON) -m pytest -n 2 --dist loadfile
+
+lint: install
+	$(VENV)/bin/ruff check app.py chalicelib shtab_local tests bench infra
+	$(VENV)/bin/ruff format --check app.py chalicelib shtab_local tests bench infra
+
+package: install
+	$(VENV_PYTHON) -m infra.package --stage $(STAGE) --out build/package-$(STAGE)
+
+bench: install
+	$(VENV_PYTHON) -m bench
+
+clean:
+	rm -rf build vendor frontend/dist

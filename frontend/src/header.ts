@@ -1,0 +1,69 @@
+// The page header: navigation, connection status, language toggle and sign-out.
+
+import { appendChildren, element } from "./dom";
+import { t } from "./i18n";
+import type { Route } from "./router";
+import { getCurrentUser } from "./session";
+import { liveSocket, type ConnectionState } from "./socket";
+
+export interface HeaderActions {
+  onToggleLanguage: () => void;
+  onLogout: () => void;
+}
+
+const connectionStatus = element("span", { className: "connection-status", testId: "connection-status" });
+
+function renderConnectionStatus(state: ConnectionState): void {
+  connectionStatus.textContent = state === "online" ? t("online") : t("offline");
+  connectionStatus.dataset.state = state;
+}
+liveSocket.onStateChange(renderConnectionStatus);
+
+function navLink(hash: string, testId: string, text: string, active: boolean): HTMLElement {
+  return element("a", {
+    className: active ? "nav-link active" : "nav-link",
+    testId,
+    text,
+    attributes: { href: hash, "aria-current": active ? "page" : null },
+  });
+}
+
+/** Fills `header` for `route`; on the sign-in screen it shows only the brand and language toggle. */
+export function renderHeader(header: HTMLElement, route: Route, actions: HeaderActions): void {
+  const languageToggle = element("button", {
+    className: "lang-toggle",
+    testId: "lang-toggle",
+    text: t("languageToggle"),
+    attributes: { type: "button", title: t("languageToggleTitle") },
+    on: { click: actions.onToggleLanguage },
+  });
+  const brand = element("a", { className: "brand", text: t("appName"), attributes: { href: "#/chat" } });
+
+  if (route.name === "login") {
+    header.replaceChildren(brand, element("div", { className: "header-spacer" }), languageToggle);
+    return;
+  }
+
+  renderConnectionStatus(liveSocket.state);
+  const user = getCurrentUser();
+  header.replaceChildren();
+  appendChildren(header, [
+    brand,
+    element("nav", { className: "main-nav" }, [
+      navLink("#/org", "nav-org", t("navOrg"), route.name === "org"),
+      navLink("#/chat", "nav-chat", t("navChat"), route.name === "chat"),
+      navLink("#/tasks", "nav-tasks", t("navTasks"), route.name === "tasks" || route.name === "task"),
+    ]),
+    element("div", { className: "header-spacer" }),
+    connectionStatus,
+    user ? element("span", { className: "current-user", testId: "current-user", text: user.name }) : null,
+    languageToggle,
+    element("button", {
+      className: "logout",
+      testId: "logout",
+      text: t("logout"),
+      attributes: { type: "button" },
+      on: { click: actions.onLogout },
+    }),
+  ]);
+}

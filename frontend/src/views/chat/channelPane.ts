@@ -1,0 +1,358 @@
+// One open channel: its header, history with "load older", composer, member
+// list, Telegram import and the thread panel.
+
+import {
+  fetchThread,
+  importTelegram,
+  listMembers,
+  listMessages,
+  listMessagesAfter,
+  postMessage,
+} from "../../api";
+import { element } from "../../dom";
+import { runAction, showError, errorMessage } from "../../feedback";
+import { t } from "../../i18n";
+import { getCurrentUser, isAdmin } from "../../session";
+import { liveSocket } from "../../socket";
+import type { Message, TelegramImportSummary } from "../../types";
+import { findChannel, onChannelsChange } from "./channelStore";
+import { createComposer } from "./composer";
+import { MessageCollection } from "./messageCollection";
+import { renderMessage } from "./messageItem";
+import { createThreadPanel, type ThreadPanel } from "./threadPanel";
+
+// Bounds the catch-up after a reconnect: 10 pages of 200 messages. Past that
+// the pane reloads the latest page instead, as on first opening.
+const MAX_CATCH_UP_PAGES = 10;
+const NEAR_BOTTOM_PX = 80;
+
+export interface ChannelPane {
+  readonly element: HTMLElement;
+  readonly channelId: string;
+  handleCreated(message: Message): void;
+  handleUpdated(message: Message): void;
+  /** Loads what the socket missed while it was closed. */
+  catchUp(): Promise<void>;
+  destroy(): void;
+}
+
+export function createChannelPane(channelId: string): ChannelPane {
+  let olderCursor: string | null = null;
+  let historyLoaded = false;
+  let threadPanel: ThreadPanel | null = null;
+  let destroyed = false;
+
+  // --- Header ---
+  const title = element("h2", { className: "channel-title", testId: "channel-title" });
+  const titleIcon = element("span", { className: "channel-icon", attributes: { "aria-hidden": "true" } });
+  const description = element("p", { className: "channel-description muted" });
+  const actions = element("div", { className: "channel-actions" });
+  const membersPanel = element("div", { className: "members-panel card", testId: "members-panel", attributes: { hidden: true } });
+  const importResult = element("div", { className: "import-result card", testId: "import-result", attributes: { hidden: true } });
+
+  const membersButton = element("button", {
+    testId: "members-button",
+    text: t("members"),
+    attributes: { type: "button", "aria-expanded": "false" },
+    on: { click: () => void toggleMembers() },
+  });
+  actions.appendChild(membersButton);
+
+  const importInput = element("input", {
+    className: "visually-hidden",
+    testId: "import-file",
+    attributes: { type: "file", accept: ".json,application/json" },
+    on: { change: () => void importSelectedFile() },
+  });
+  const importLabel = element("label", { className: "button", testId: "import-button" }, [
+    element("span", { text: t("importTelegram") }),
+    importInput,
+  ]);
+
+  function renderHeader(): void {
+    const channel = findChannel(channelId);
+    title.textContent = channel?.name ?? "";
+    titleIcon.textContent = channel?.kind === "notifications" ? "🔔" : "#";
+    description.textContent = channel?.description ?? "";
+    description.hidden = !channel?.description;
+    const canImport = isAdmin() && channel !== undefined && channel.kind !== "notifications";
+    if (canImport && !importLabel.isConnected) actions.appendChild(importLabel);
+    if (!canImport && importLabel.isConnected) importLabel.remove();
+  }
+  const unsubscribeChannels = onChannelsChange(renderHeader);
+
+  // --- History ---
+  const loadOlderButton = element("button", {
+    className: "link-button load-older",
+    testId: "load-older",
+    text: t("loadOlder"),
+    attributes: { type: "button", hidden: true },
+    on: { click: () => void loadOlder() },
+  });
+  const messagesContainer = element("div", { className: "messages" });
+  const emptyNote = element("p", { className: "muted history-empty", text: t("historyEmpty"), attributes: { hidden: true } });
+  const loadingNote = element("p", { className: "muted", text: t("loading") });
+  const scroller = element("div", { className: "message-list", testId: "message-list" }, [
+    loadOlderButton,
+    loadingNote,
+    messagesContainer,
+    emptyNote,
+  ]);
+  const messages = new MessageCollection(messagesContainer, (message) =>
+    renderMessage(message, { testId: "message", onOpenThread: (root) => openThread(root.id) }),
+  );
+
+  function isNearBottom(): boolean {
+    return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  function scrollToBottom(): void {
+    scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  function refreshHistoryNotes(): void {
+    loadOlderButton.hidden = olderCursor === null;
+    emptyNote.hidden = !historyLoaded || messages.size > 0;
+  }
+
+  /** Adds root messages only: replies belong to their thread, not to the channel. */
+  function addRootMessage(message: Message): boolean {
+    if (message.thread_id || message.channel_id !== channelId) return false;
+    return messages.upsert(message);
+  }
+
+  /**
+   * Loads the newest page. It merges into what is shown unless `replace` is
+   * set, so a live message that arrives while the page loads is kept.
+   */
+  async function loadLatest({ replace = false } = {}): Promise<void> {
+    const page = await runAction(() => listMessages(channelId));
+    loadingNote.hidden = true;
+    if (!page || destroyed) return;
+    if (replace) messages.clear();
+    for (const message of page.messages) addRootMessage(message);
+    olderCursor = page.next_cursor;
+    historyLoaded = true;
+    refreshHistoryNotes();
+    scrollToBottom();
+  }
+
+  async function loadOlder(): Promise<void> {
+    if (!olderCursor) return;
+    loadOlderButton.disabled = true;
+    const page = await runAction(() => listMessages(channelId, olderCursor));
+    loadOlderButton.disabled = false;
+    if (!page || destroyed) return;
+    // Keep the message the user was reading in place while older ones go in above it.
+    const distanceFromBottom = scroller.scrollHeight - scroller.scrollTop;
+    for (const message of page.messages) addRootMessage(message);
+    scroller.scrollTop = scroller.scrollHeight - distanceFromBottom;
+    olderCursor = page.next_cursor;
+    refreshHistoryNotes();
+  }
+
+  async function catchUp(): Promise<void> {
+    if (!historyLoaded) {
+      await loadLatest();
+    } else {
+      let after = messages.newestId();
+      if (after === null) {
+        await loadLatest();
+      } else {
+        const stickToBottom = isNearBottom();
+        let pages = 0;
+        while (after !== null && pages < MAX_CATCH_UP_PAGES && !destroyed) {
+          const cursor: string = after;
+          const page = await runAction(() => listMessagesAfter(channelId, cursor));
+          if (!page) break;
+          for (const message of page.messages) addRootMessage(message);
+          after = page.next_cursor;
+          pages += 1;
+        }
+        if (after !== null && pages >= MAX_CATCH_UP_PAGES) await loadLatest({ replace: true });
+        refreshHistoryNotes();
+        if (stickToBottom) scrollToBottom();
+      }
+    }
+    await threadPanel?.reload();
+  }
+
+  // --- Sending ---
+  async function send(text: string, threadId: string | null): Promise<Message> {
+    const pending = liveSocket.sendMessage({ channel_id: channelId, text, thread_id: threadId });
+    if (pending) return pending;
+    const { message } = await postMessage(channelId, text, threadId);
+    if (threadId) {
+      // Without the socket no message.updated arrives, so fetch the root's new reply count.
+      fetchThread(threadId)
+        .then((thread) => handleUpdated(thread.root))
+        .catch(() => {});
+    }
+    return message;
+  }
+
+  const composer = createComposer({
+    inputTestId: "composer-input",
+    sendTestId: "composer-send",
+    counterTestId: "char-counter",
+    errorTestId: "composer-error",
+    placeholder: t("composerPlaceholder"),
+    onSend: async (text) => {
+      const message = await send(text, null);
+      addRootMessage(message);
+      refreshHistoryNotes();
+      scrollToBottom();
+    },
+  });
+
+  // --- Thread panel ---
+  const threadSlot = element("div", { className: "thread-slot" });
+
+  function openThread(rootId: string): void {
+    if (threadPanel?.rootId === rootId) return;
+    threadPanel = createThreadPanel({
+      rootId,
+      sendReply: (text, root) => send(text, root),
+      onClose: closeThread,
+    });
+    threadSlot.replaceChildren(threadPanel.element);
+    pane.classList.add("with-thread");
+  }
+
+  function closeThread(): void {
+    threadPanel = null;
+    threadSlot.replaceChildren();
+    pane.classList.remove("with-thread");
+  }
+
+  // --- Members ---
+  async function toggleMembers(): Promise<void> {
+    if (!membersPanel.hidden) {
+      membersPanel.hidden = true;
+      membersButton.setAttribute("aria-expanded", "false");
+      return;
+    }
+    const result = await runAction(() => listMembers(channelId));
+    if (!result || destroyed) return;
+    membersPanel.replaceChildren(
+      element("h3", { text: t("membersTitle") }),
+      element(
+        "ul",
+        { className: "member-list", testId: "member-list" },
+        result.members.map((member) =>
+          element("li", { testId: "member", dataset: { id: member.id, status: member.status } }, [
+            element("span", { className: `status-dot status-${member.status}`, attributes: { "aria-hidden": "true" } }),
+            element("span", { text: member.name }),
+          ]),
+        ),
+      ),
+    );
+    membersPanel.hidden = false;
+    membersButton.setAttribute("aria-expanded", "true");
+  }
+
+  // --- Telegram import ---
+  async function importSelectedFile(): Promise<void> {
+    const file = importInput.files?.[0];
+    importInput.value = "";
+    if (!file) return;
+    importResult.hidden = false;
+    importResult.replaceChildren(element("p", { text: t("importRunning") }));
+    const summary = await runAction(() => importTelegram(channelId, file));
+    if (destroyed) return;
+    if (!summary) {
+      importResult.hidden = true;
+      return;
+    }
+    renderImportSummary(summary);
+    await loadLatest();
+  }
+
+  function renderImportSummary(summary: TelegramImportSummary): void {
+    const lines = [
+      t("importSummary", {
+        chat: summary.chat_name,
+        total: summary.total,
+        imported: summary.imported,
+        present: summary.already_present,
+        skipped: summary.skipped,
+        replies: summary.replies,
+      }),
+    ];
+    if (summary.matched_authors.length > 0) {
+      lines.push(t("importMatched", { names: summary.matched_authors.join(", ") }));
+    }
+    if (summary.unmatched_authors.length > 0) {
+      lines.push(t("importUnmatched", { names: summary.unmatched_authors.join(", ") }));
+    }
+    importResult.replaceChildren(
+      ...lines.map((line) => element("p", { text: line })),
+      element("button", {
+        className: "link-button",
+        text: t("close"),
+        attributes: { type: "button" },
+        on: { click: () => (importResult.hidden = true) },
+      }),
+    );
+  }
+
+  // --- Live events ---
+  function handleCreated(message: Message): void {
+    if (message.channel_id !== channelId) return;
+    if (message.thread_id) {
+      if (threadPanel?.rootId === message.thread_id) threadPanel.addReply(message);
+      return;
+    }
+    const stickToBottom = isNearBottom() || message.sender_id === getCurrentUser()?.id;
+    if (addRootMessage(message) && stickToBottom) scrollToBottom();
+    refreshHistoryNotes();
+  }
+
+  function handleUpdated(message: Message): void {
+    if (message.channel_id !== channelId) return;
+    if (message.thread_id) {
+      if (threadPanel?.rootId === message.thread_id) threadPanel.addReply(message);
+      return;
+    }
+    // Only messages already shown are updated; an unseen old root stays out of the list.
+    if (messages.get(message.id)) messages.upsert(message);
+    if (threadPanel?.rootId === message.id) threadPanel.updateRoot(message);
+  }
+
+  const pane = element("div", { className: "channel-pane" }, [
+    element("section", { className: "channel-main" }, [
+      element("header", { className: "channel-header" }, [
+        element("div", { className: "channel-heading" }, [
+          element("div", { className: "channel-title-row" }, [titleIcon, title]),
+          description,
+        ]),
+        actions,
+      ]),
+      membersPanel,
+      importResult,
+      scroller,
+      composer.element,
+    ]),
+    threadSlot,
+  ]);
+
+  renderHeader();
+  void loadLatest().then(() => {
+    if (!destroyed) composer.focus();
+  });
+
+  return {
+    element: pane,
+    channelId,
+    handleCreated,
+    handleUpdated,
+    catchUp: () =>
+      catchUp().catch((error) => {
+        showError(errorMessage(error));
+      }),
+    destroy() {
+      destroyed = true;
+      unsubscribeChannels();
+    },
+  };
+}

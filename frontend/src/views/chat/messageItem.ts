@@ -1,0 +1,110 @@
+// Renders one chat message. All server text goes in as textContent.
+
+import { element } from "../../dom";
+import { formatDateTime, formatReplyCount, t } from "../../i18n";
+import type { Message } from "../../types";
+
+// Only in-app hash routes become links, so a stored link can never be a
+// javascript: or off-site URL.
+const SAFE_LINK = /^#\/[A-Za-z0-9_\-/]+$/;
+
+export interface MessageItemOptions {
+  testId: "message" | "thread-reply" | "thread-root";
+  /** Set for root messages in the channel, which show the thread controls. */
+  onOpenThread?: (message: Message) => void;
+}
+
+export function senderName(message: Message): string {
+  if (message.sender_name) return message.sender_name;
+  return message.kind === "user" || message.kind === "imported" ? t("unknownUser") : t("systemSender");
+}
+
+export function renderMessage(message: Message, options: MessageItemOptions): HTMLElement {
+  const header = element("div", { className: "message-header" }, [
+    element("span", { className: "message-sender", testId: "message-sender", text: senderName(message) }),
+    element("time", {
+      className: "message-time",
+      text: formatDateTime(message.created_at),
+      attributes: { datetime: message.created_at, title: new Date(message.created_at).toLocaleString() },
+    }),
+    message.edited_at ? element("span", { className: "message-edited", text: t("edited") }) : null,
+  ]);
+
+  const children: HTMLElement[] = [
+    header,
+    element("div", { className: "message-text", testId: "message-text", text: message.text }),
+  ];
+
+  if (message.attachments.length > 0) {
+    children.push(
+      element(
+        "div",
+        { className: "message-attachments" },
+        message.attachments.map((name) =>
+          element("span", {
+            className: "attachment-chip",
+            testId: "message-attachment",
+            text: `📎 ${attachmentName(name)}`,
+            attributes: { title: t("attachment") },
+          }),
+        ),
+      ),
+    );
+  }
+
+  if (message.link && SAFE_LINK.test(message.link)) {
+    children.push(
+      element("a", {
+        className: "message-link",
+        testId: "message-link",
+        text: t("openTask"),
+        attributes: { href: message.link },
+      }),
+    );
+  }
+
+  if (options.onOpenThread) {
+    const onOpenThread = options.onOpenThread;
+    const footer = element("div", { className: "message-footer" });
+    if (message.reply_count > 0) {
+      footer.appendChild(
+        element("button", {
+          className: "link-button reply-count",
+          testId: "reply-count",
+          text: formatReplyCount(message.reply_count),
+          attributes: { type: "button" },
+          on: { click: () => onOpenThread(message) },
+        }),
+      );
+    }
+    footer.appendChild(
+      element("button", {
+        className: "link-button open-thread",
+        testId: "open-thread",
+        text: t("openThread"),
+        attributes: { type: "button" },
+        on: { click: () => onOpenThread(message) },
+      }),
+    );
+    children.push(footer);
+  }
+
+  return element(
+    "article",
+    {
+      className: `message message-kind-${message.kind}`,
+      testId: options.testId,
+      dataset: { id: message.id, kind: message.kind },
+    },
+    children,
+  );
+}
+
+/** Attachments are stored as file names; tolerate objects with a name too. */
+function attachmentName(attachment: unknown): string {
+  if (typeof attachment === "string") return attachment;
+  if (typeof attachment === "object" && attachment !== null && "name" in attachment) {
+    return String((attachment as { name: unknown }).name);
+  }
+  return String(attachment);
+}

@@ -1,0 +1,200 @@
+"""The whole local stack in one process and on one port."""
+
+import asyncio
+import importlib
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from aiohttp import web
+
+from shtab_local import environment
+from shtab_local.dynamodb import EmbeddedDynamoDB
+
+logger = logging.getLogger("shtab_local")
+
+ROOT = Path(__file__).resolve().parents[1]
+FRONTEND_DIST = ROOT / "frontend" / "dist"
+SNAPSHOT_INTERVAL_SECONDS = 2.0
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'"
+)
+
+
+class LocalStack:
+    def __init__(self, port: int, data_dir: Path, persist: bool = True) -> None:
+        self.port = port
+        self.data_dir = data_dir
+        self.persist = persist
+        environment.prepare(data_dir, port)
+        import os
+
+        self.prefix = os.environ["SHTAB_TABLE_PREFIX"]
+        snapshot = data_dir / "dynamodb.json" if persist else None
+        self.dynamodb = EmbeddedDynamoDB(self.prefix, snapshot)
+        self._dirty = threading.Event()
+        self._stopping = threading.Event()
+        self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="lambda")
+
+    def start_backend(self) -> None:
+        """Start DynamoDB, create tables, import the app and attach the pump."""
+        self.dynamodb.start()
+        self.dynamodb.create_tables()
+
+        # The app is imported only now, once the endpoint is in the environment.
+        self.app_module = importlib.import_module("app")
+        from shtab_local.http_gateway import HttpGateway
+        from shtab_local.pump import StreamPump
+
+        self.http = HttpGateway(self.app_module.app)
+        self.pump = StreamPump(
+            self.dynamodb.endpoint,
+            self.app_module.STREAM_REACTIONS,
+            self.prefix,
+            parked_path=self.data_dir / "parked-records.jsonl",
+            on_records=self._dirty.set,
+        )
+        self.pump.attach()
+
+    def bootstrap_owner(self) -> None:
+        from chalicelib.auth.service import bootstrap_owner
+
+        created = bootstrap_owner(generate=True)
+        if created is None:
+            return
+        owner, generated_password = created
+        if generated_password:
+            # Printed once: the password is stored only as a hash.
+            print(
+                f"\n  Owner account: {owner.email}\n  Password: {generated_password}\n"
+                "  (shown once; set ADMIN_PASSWORD to choose it)\n",
+                flush=True,
+            )
+        else:
+            logger.info("owner account created email=%s", owner.email)
+
+    def _snapshot_loop(self) -> None:
+        while not self._stopping.wait(SNAPSHOT_INTERVAL_SECONDS):
+            if self._dirty.is_set():
+                self._dirty.clear()
+                try:
+                    self.dynamodb.snapshot()
+                except Exception:
+                    logger.exception("snapshot failed; will retry")
+                    self._dirty.set()
+
+    def mark_dirty(self) -> None:
+        self._dirty.set()
+
+    async def _api(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        headers = dict(request.headers)
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(
+            self.executor,
+            self.http.handle,
+            request.method,
+            request.path_qs,
+            headers,
+            body or None,
+        )
+        # Writes without a stream (sign-in throttles, connections) still count.
+        if request.method != "GET":
+            self._dirty.set()
+        response_headers = dict(result.get("headers") or {})
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            response_headers[name] = ", ".join(values)
+        body = result.get("body") or ""
+        if result.get("isBase64Encoded"):
+            import base64
+
+            payload = base64.b64decode(body)
+        else:
+            payload = body.encode("utf-8") if isinstance(body, str) else body
+        return web.Response(
+            status=result.get("statusCode", 200), body=payload, headers=response_headers
+        )
+
+    async def _health(self, request: web.Request) -> web.Response:
+        pump_alive = self.pump._thread is not None and self.pump._thread.is_alive()
+        if not pump_alive:
+            return web.json_response(
+                {"status": "degraded", "stream_pump": "stopped"}, status=503
+            )
+        response = await self._api(request)
+        return response
+
+    async def _frontend(self, request: web.Request) -> web.StreamResponse:
+        relative = request.match_info.get("path", "")
+        target = (FRONTEND_DIST / relative).resolve()
+        if relative and target.is_file() and FRONTEND_DIST.resolve() in target.parents:
+            return web.FileResponse(target)
+        index = FRONTEND_DIST / "index.html"
+        if not index.exists():
+            return web.Response(
+                status=503,
+                text="The frontend is not built yet: run `make run`, which builds it.",
+            )
+        return web.FileResponse(
+            index, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY}
+        )
+
+    def web_app(self) -> web.Application:
+        from shtab_local.websocket_gateway import WebSocketGateway
+
+        self.sockets = WebSocketGateway(self.app_module, self.executor)
+        application = web.Application(client_max_size=60 * 1024 * 1024)
+        application.add_routes(self.sockets.routes())
+        application.add_routes(
+            [
+                web.get("/api/health", self._health),
+                web.route("*", "/api/{tail:.*}", self._api),
+                web.get("/{path:.*}", self._frontend),
+            ]
+        )
+        application.on_shutdown.append(self._on_shutdown)
+        return application
+
+    async def _on_shutdown(self, application: web.Application) -> None:
+        await self.sockets.close_all()
+
+    def run(self) -> None:
+        self.start_backend()
+        self.bootstrap_owner()
+        self.pump.start()
+        snapshotter = threading.Thread(target=self._snapshot_loop, daemon=True)
+        snapshotter.start()
+        logger.info(
+            "Shtab is up at http://localhost:%d (data folder %s)",
+            self.port,
+            self.data_dir.resolve(),
+        )
+        try:
+            web.run_app(
+                self.web_app(),
+                host="127.0.0.1",
+                port=self.port,
+                print=None,
+                handle_signals=True,
+                access_log=None,
+            )
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        logger.info("stopping: draining streams and saving data")
+        self._stopping.set()
+        self.pump.stop()
+        try:
+            self.pump.drain(timeout=5)
+        except Exception:
+            logger.exception("streams did not drain before stop")
+        if self.persist:
+            count = self.dynamodb.snapshot()
+            logger.info("saved %d items to %s", count, self.dynamodb.snapshot_path)
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.dynamodb.stop()
+        logger.info("stopped")

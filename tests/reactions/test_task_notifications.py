@@ -1,0 +1,139 @@
+"""Task events become notifications in the right person's chat, once each."""
+
+import pytest
+
+from chalicelib.chat.connections import add_connection
+
+
+def _notifications(person) -> list[dict]:
+    channels = person.client.get("/api/chat/channels").json["channels"]
+    channel = next(c for c in channels if c["kind"] == "notifications")
+    page = person.client.get(f"/api/chat/channels/{channel['id']}/messages").json
+    return page["messages"]
+
+
+@pytest.fixture
+def team(company, hire, owner):
+    wb = company["positions"]["Wildberries account manager"]
+    anna = hire("Анна", wb["id"])
+    john = hire("John", wb["id"], locale="en")
+    return owner, anna, john
+
+
+def test_assigned_task_notifies_assignee(team, pump):
+    owner, anna, _ = team
+    created = owner.client.post(
+        "/api/tasks", {"title": "Обновить цены", "assignee_id": anna.id, "due_date": "2026-12-10"}
+    )
+    assert created.status == 201
+    pump.drain()
+
+    messages = _notifications(anna)
+    assert len(messages) == 1
+    assert messages[0]["kind"] == "notification"
+    assert "Обновить цены" in messages[0]["text"]
+    assert "поставил" in messages[0]["text"]
+    assert messages[0]["link"] == f"#/tasks/{created.json['task']['id']}"
+
+
+def test_notification_in_recipients_language(team, pump):
+    owner, _, john = team
+    owner.client.post("/api/tasks", {"title": "Check stock", "assignee_id": john.id})
+    pump.drain()
+
+    messages = _notifications(john)
+    assert len(messages) == 1
+    assert messages[0]["text"].startswith("📌 Owner assigned you the task")
+
+
+def test_self_assigned_task_sends_nothing(team, pump):
+    _, anna, _ = team
+    anna.client.post("/api/tasks", {"title": "Себе", "assignee_id": anna.id})
+    pump.drain()
+    assert _notifications(anna) == []
+
+
+def test_done_and_comment_notify_creator(team, pump):
+    owner, anna, _ = team
+    task = owner.client.post("/api/tasks", {"title": "Фото", "assignee_id": anna.id}).json["task"]
+    pump.drain()
+
+    assert anna.client.patch(f"/api/tasks/{task['id']}", {"status": "done"}).status == 200
+    assert anna.client.post(f"/api/tasks/{task['id']}/comments", {"text": "Готово, см. папку"}).status == 201
+    pump.drain()
+
+    texts = [m["text"] for m in _notifications(owner)]
+    assert len(texts) == 2
+    assert any("выполнил" in text for text in texts)
+    assert any("Готово, см. папку" in text for text in texts)
+
+
+def test_reassignment_notifies_new_assignee(team, pump):
+    owner, anna, john = team
+    task = owner.client.post("/api/tasks", {"title": "Отчёт", "assignee_id": anna.id}).json["task"]
+    owner.client.patch(f"/api/tasks/{task['id']}", {"assignee_id": john.id})
+    pump.drain()
+
+    assert len(_notifications(anna)) == 1
+    john_messages = _notifications(john)
+    assert len(john_messages) == 1
+    assert "reassigned" in john_messages[0]["text"]
+
+
+def test_notification_pushed_live(team, pump, gateway):
+    owner, anna, _ = team
+    add_connection("anna-browser", anna.id)
+    owner.client.post("/api/tasks", {"title": "Срочно", "assignee_id": anna.id})
+    pump.drain()
+
+    pushed = gateway.events("anna-browser", "message.created")
+    assert len(pushed) == 1
+    assert pushed[0]["message"]["kind"] == "notification"
+
+
+def test_redelivered_batch_posts_once(team, pump, app_module, tables):
+    """Replaying the same stream records adds no second notification."""
+    owner, anna, _ = team
+    owner.client.post("/api/tasks", {"title": "Один раз", "assignee_id": anna.id})
+
+    import boto3
+
+    streams = boto3.client("dynamodbstreams", endpoint_url=tables.endpoint)
+    table = boto3.client("dynamodb", endpoint_url=tables.endpoint).describe_table(
+        TableName=tables.prefix + "tasks"
+    )["Table"]
+    shard = streams.describe_stream(StreamArn=table["LatestStreamArn"])["StreamDescription"]["Shards"][0]
+    iterator = streams.get_shard_iterator(
+        StreamArn=table["LatestStreamArn"], ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    for record in records:
+        created = record["dynamodb"]["ApproximateCreationDateTime"]
+        record["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
+    pump.drain()
+
+    from shtab_local.pump import LocalLambdaContext
+
+    context = LocalLambdaContext("notification_reactions")
+    first = app_module.notification_reactions({"Records": records}, context)
+    second = app_module.notification_reactions({"Records": records}, context)
+    pump.drain()
+
+    assert first == {"batchItemFailures": []}
+    assert second == {"batchItemFailures": []}
+    assert len(_notifications(anna)) == 1
+
+
+def test_notification_message_id_is_stable_without_idempotency_table(team, pump):
+    """Even if the idempotency record is lost, the derived message id blocks a repost."""
+    from datetime import UTC, datetime
+
+    from chalicelib.notifications.service import notify
+
+    _, anna, _ = team
+    moment = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    task = {"task_id": "t1", "title": "X", "due_date": None}
+    first = notify(anna.id, "task_assigned", event_id="e1", happened_at=moment, task=task, actor_name="A")
+    second = notify(anna.id, "task_assigned", event_id="e1", happened_at=moment, task=task, actor_name="A")
+    assert first is True
+    assert second is False
