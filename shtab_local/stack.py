@@ -43,6 +43,8 @@ class LocalStack:
         """Start DynamoDB, create tables, import the app and attach the pump."""
         self.dynamodb.start()
         self.dynamodb.create_tables()
+        # Command-line tools (the Telegram importer) find the running database here.
+        (self.data_dir / "dynamodb-endpoint").write_text(self.dynamodb.endpoint)
 
         # The app is imported only now, once the endpoint is in the environment.
         self.app_module = importlib.import_module("app")
@@ -197,4 +199,5 @@ class LocalStack:
             logger.info("saved %d items to %s", count, self.dynamodb.snapshot_path)
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.dynamodb.stop()
+        (self.data_dir / "dynamodb-endpoint").unlink(missing_ok=True)
         logger.info("stopped")

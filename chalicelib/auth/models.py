@@ -22,3 +22,20 @@ class BootstrapMarker(Model):
 
     pk = UnicodeAttribute(hash_key=True, default="BOOTSTRAP")
     owner_id = UnicodeAttribute()
+
+
+class EmailClaim(Model):
+    """Reserves an email for one user; saved in the same transaction as the user.
+
+    The email index cannot enforce uniqueness, and checking it before the write
+    lets two concurrent hires with one email both pass.
+    """
+
+    Meta = table_meta("auth")
+
+    pk = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+
+
+def email_claim_key(email: str) -> str:
+    return f"EMAIL#{email}"

@@ -13,7 +13,7 @@ class UserCreate(BaseModel):
 
     email: EmailStr
     name: str = Field(min_length=1, max_length=120)
-    position_id: str | None = Field(default=None, max_length=64)
+    position_id: str | None = Field(default=None, min_length=1, max_length=64)
     role: Role = "employee"
     locale: Locale = "ru"
     password: str | None = Field(default=None, min_length=8, max_length=200)
@@ -23,7 +23,7 @@ class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    position_id: str | None = Field(default=None, max_length=64)
+    position_id: str | None = Field(default=None, min_length=1, max_length=64)
     role: Role | None = None
     locale: Locale | None = None
     password: str | None = Field(default=None, min_length=8, max_length=200)

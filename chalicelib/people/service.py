@@ -7,11 +7,15 @@ stream, and the membership reaction brings channels in step.
 import logging
 import secrets
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
+from chalicelib.auth.models import EmailClaim, email_claim_key
 from chalicelib.auth.passwords import hash_password
 from chalicelib.auth.service import find_user_by_email, normalize_email
 from chalicelib.clock import utc_now
+from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.ids import new_id
 from chalicelib.org.service import get_position
@@ -73,7 +77,7 @@ def create_user(request: UserCreate, caller: Caller) -> tuple[User, str | None]:
         created_at=now,
         updated_at=now,
     )
-    user.save(condition=User.user_id.does_not_exist())
+    _save_with_email_claim(user)
     logger.info(
         "user created user_id=%s position_id=%s by=%s",
         user.user_id,
@@ -83,19 +87,43 @@ def create_user(request: UserCreate, caller: Caller) -> tuple[User, str | None]:
     return user, generated
 
 
+def _save_with_email_claim(user: User) -> None:
+    """Save a new ``user`` together with the claim on its email, or raise Conflict."""
+    settings = get_settings()
+    connection = Connection(region=settings.region, host=settings.dynamodb_endpoint)
+    claim = EmailClaim(email_claim_key(user.email), user_id=user.user_id)
+    try:
+        with TransactWrite(connection=connection) as transaction:
+            transaction.save(claim, condition=EmailClaim.pk.does_not_exist())
+            transaction.save(user, condition=User.user_id.does_not_exist())
+    except TransactWriteError as error:
+        if error.cause_response_code != "TransactionCanceledException":
+            raise
+        raise Conflict(
+            f"A user with email '{user.email}' already exists.", field="email"
+        ) from None
+
+
 def update_user(
     user_id: str, request: UserUpdate, fields_set: set[str], caller: Caller
 ) -> User:
     user = get_user(user_id)
     is_self = caller.user_id == user_id
-    if not caller.is_admin and not (is_self and fields_set <= {"name", "locale", "password"}):
+    if not caller.is_admin and not (
+        is_self and fields_set <= {"name", "locale", "password"}
+    ):
         raise Forbidden("Only the owner or an admin can change this person.")
+    # An admin who could reset the owner's password could take over the account.
+    if user.role == "owner" and not is_self:
+        raise Forbidden("Only the owner can change the owner's profile.")
     if not user.is_active:
         raise Conflict("This person is deactivated; their record is kept read-only.")
     if user.role == "owner" and "role" in fields_set:
         raise Forbidden("The owner's role cannot be changed.", field="role")
     if "role" in fields_set and request.role == "admin" and caller.role != "owner":
         raise Forbidden("Only the owner can make someone an admin.", field="role")
+    if "role" in fields_set and user.role == "admin" and caller.role != "owner":
+        raise Forbidden("Only the owner can change an admin's role.", field="role")
 
     actions = [User.updated_at.set(utc_now())]
     if "position_id" in fields_set:
@@ -111,7 +139,9 @@ def update_user(
         if field in fields_set:
             value = getattr(request, field)
             if value is None:
-                raise InvalidInput(f"Invalid field '{field}': must not be null.", field=field)
+                raise InvalidInput(
+                    f"Invalid field '{field}': must not be null.", field=field
+                )
             actions.append(getattr(User, field).set(value))
     if "password" in fields_set and request.password:
         actions += [
@@ -120,7 +150,14 @@ def update_user(
         ]
 
     # The condition keeps an edit from resurrecting someone deactivated meanwhile.
-    user.update(actions=actions, condition=User.status == ACTIVE)
+    try:
+        user.update(actions=actions, condition=User.status == ACTIVE)
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise Conflict(
+            "This person was deactivated meanwhile; their record is read-only."
+        ) from None
     logger.info("user updated user_id=%s fields=%s", user_id, sorted(fields_set))
     return user
 

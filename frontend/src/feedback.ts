@@ -4,7 +4,9 @@ import { ApiError } from "./api";
 import { element } from "./dom";
 import { t } from "./i18n";
 
-const errorText = element("span", { className: "banner-text" });
+// The test id sits on the text, not the whole banner, so the banner's text is
+// exactly the server's message without the close button's "×".
+const errorText = element("span", { className: "banner-text", testId: "error-banner" });
 const errorCloseButton = element("button", {
   className: "banner-close",
   text: "×",
@@ -13,7 +15,7 @@ const errorCloseButton = element("button", {
 });
 const errorBanner = element(
   "div",
-  { className: "banner banner-error", testId: "error-banner", attributes: { role: "alert", hidden: true } },
+  { className: "banner banner-error", attributes: { role: "alert", hidden: true } },
   [errorText, errorCloseButton],
 );
 

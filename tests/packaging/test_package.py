@@ -1,0 +1,403 @@
+"""Packages the app as CloudFormation and checks what would be deployed.
+
+``infra/package.py`` runs once for the module; its template is linted with
+cfn-lint and read back together with the deployment zip. Nothing here talks to
+AWS: the only network traffic is pip downloading wheels from PyPI.
+"""
+
+import importlib
+import inspect
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from chalice.utils import to_cfn_resource_name
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+if str(REPOSITORY) not in sys.path:
+    sys.path.insert(0, str(REPOSITORY))
+
+from infra.package import LAMBDA_RUNTIME, TEMPLATE_NAME, ZIP_NAME  # noqa: E402
+
+pytestmark = pytest.mark.packaging
+
+STAGE = "dev"
+PINNED_VERSION = LAMBDA_RUNTIME.removeprefix("python")
+PINNED_TAG = PINNED_VERSION.replace(".", "")
+DUMMY_SECRET = "packaging-test-secret-0123456789abcdefgh"
+
+# cfn-lint rules this project ignores, each with its reason. None so far: the
+# packaged template passes cfn-lint's default errors and warnings as it is.
+IGNORED_CHECKS: dict[str, str] = {}
+
+# Every PynamoDB model, by module; each must match a table in the template.
+MODELS = {
+    "chalicelib.people.models": ("User",),
+    "chalicelib.org.models": ("Department", "Position", "AppliedTemplate"),
+    "chalicelib.chat.models": ("Channel", "Member", "Message", "ChannelKey"),
+    "chalicelib.tasks.models": ("Task", "Comment"),
+    "chalicelib.chat.connections": ("Connection", "UserConnections"),
+    "chalicelib.auth.models": ("LoginThrottle", "BootstrapMarker"),
+}
+FUNCTION_TYPE = "AWS::Serverless::Function"
+TABLE_NAME = re.compile(r"^shtab-\$\{Stage\}-(?P<name>[a-z]+)$")
+
+
+@pytest.fixture(scope="module")
+def package_folder(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("package")
+    # As `make package` runs it: the tests' own SHTAB_* settings stay out.
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("SHTAB_")
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.package", "--stage", STAGE, "--out", str(out)],
+        cwd=REPOSITORY,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def template(package_folder) -> dict:
+    return json.loads((package_folder / TEMPLATE_NAME).read_text())
+
+
+@pytest.fixture(scope="module")
+def zip_names(package_folder) -> list[str]:
+    with zipfile.ZipFile(package_folder / ZIP_NAME) as archive:
+        return archive.namelist()
+
+
+@pytest.fixture(scope="module")
+def settings() -> None:
+    # chalicelib reads its settings at import. The suite's conftest has set
+    # them already; setdefault only fills in when this file runs on its own,
+    # and never changes what other tests in this process rely on.
+    os.environ.setdefault("SHTAB_TOKEN_SECRET", DUMMY_SECRET)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
+
+
+@pytest.fixture(scope="module")
+def application(settings):
+    return importlib.import_module("app")
+
+
+@pytest.fixture(scope="module")
+def models(settings) -> list[type]:
+    found = []
+    for module_name, class_names in MODELS.items():
+        module = importlib.import_module(module_name)
+        found.extend(getattr(module, name) for name in class_names)
+    return found
+
+
+def resources_of_type(template: dict, resource_type: str) -> dict[str, dict]:
+    return {
+        name: resource
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == resource_type
+    }
+
+
+def tables_by_name(template: dict) -> dict[str, tuple[str, dict]]:
+    """Map each table's short name ("users") to its logical id and properties."""
+    tables = {}
+    for logical_id, resource in resources_of_type(template, "AWS::DynamoDB::Table").items():
+        match = TABLE_NAME.match(resource["Properties"]["TableName"]["Fn::Sub"])
+        assert match, f"{logical_id} is not named shtab-${{Stage}}-<name>"
+        tables[match["name"]] = (logical_id, resource["Properties"])
+    return tables
+
+
+def key_names(key_schema: list[dict]) -> tuple[str, str | None]:
+    keys = {key["KeyType"]: key["AttributeName"] for key in key_schema}
+    return keys["HASH"], keys.get("RANGE")
+
+
+def policies_of_role(template: dict, role: str) -> list[dict]:
+    """Statements of every managed policy attached to ``role`` in the template."""
+    statements = []
+    for policy in resources_of_type(template, "AWS::IAM::ManagedPolicy").values():
+        if {"Ref": role} in policy["Properties"].get("Roles", []):
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def granted(statements: list[dict], action: str) -> list:
+    """Every resource that ``statements`` allow ``action`` on."""
+    resources = []
+    for statement in statements:
+        actions = statement["Action"]
+        actions = [actions] if isinstance(actions, str) else actions
+        if statement["Effect"] == "Allow" and action in actions:
+            listed = statement["Resource"]
+            resources.extend(listed if isinstance(listed, list) else [listed])
+    return resources
+
+
+def role_of(function: dict) -> str:
+    return function["Properties"]["Role"]["Fn::GetAtt"][0]
+
+
+def test_cfn_lint_reports_nothing(package_folder):
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    assert cfn_lint.exists(), f"cfn-lint is not installed next to {sys.executable}"
+    command = [str(cfn_lint), "--format", "parseable"]
+    if IGNORED_CHECKS:
+        command += ["--ignore-checks", *IGNORED_CHECKS]
+    result = subprocess.run(
+        [*command, "--", str(package_folder / TEMPLATE_NAME)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == ""
+
+
+def test_every_function_runs_the_pinned_runtime(template):
+    assert LAMBDA_RUNTIME in ("python3.12", "python3.13")
+    functions = resources_of_type(template, FUNCTION_TYPE)
+    assert len(functions) >= 9
+    runtimes = {name: function["Properties"]["Runtime"] for name, function in functions.items()}
+    assert set(runtimes.values()) == {LAMBDA_RUNTIME}, runtimes
+
+
+def test_stage_parameter_is_fixed_to_the_packaged_stage(template):
+    stage = template["Parameters"]["Stage"]
+    assert stage["Default"] == STAGE
+    assert stage["AllowedValues"] == [STAGE]
+
+
+def test_every_stream_reaction_has_a_bounded_mapping(template, application):
+    tables = tables_by_name(template)
+    functions = resources_of_type(template, FUNCTION_TYPE)
+    mappings = resources_of_type(template, "AWS::Lambda::EventSourceMapping")
+    queues = resources_of_type(template, "AWS::SQS::Queue")
+
+    assert len(mappings) == len(application.STREAM_REACTIONS)
+    for table_name, reaction in application.STREAM_REACTIONS.items():
+        function_id = to_cfn_resource_name(reaction.func.name)
+        table_id, table = tables[table_name]
+        assert function_id in functions
+        assert table["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+        stream = {"Fn::GetAtt": [table_id, "StreamArn"]}
+        found = [
+            mapping["Properties"]
+            for mapping in mappings.values()
+            if mapping["Properties"]["FunctionName"] == {"Ref": function_id}
+        ]
+        assert len(found) == 1, f"{function_id} needs exactly one mapping"
+        mapping = found[0]
+        assert mapping["EventSourceArn"] == stream
+        assert mapping["StartingPosition"] in ("LATEST", "TRIM_HORIZON")
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert mapping["BisectBatchOnFunctionError"] is True
+        # -1 would mean "retry until the record expires"; Lambda allows 0..10000.
+        assert 0 <= mapping["MaximumRetryAttempts"] <= 10
+        assert 60 <= mapping["MaximumRecordAgeInSeconds"] <= 24 * 60 * 60
+        assert 1 <= mapping["BatchSize"] <= 100
+        assert 0 <= mapping["MaximumBatchingWindowInSeconds"] <= 5
+
+        queue_id = mapping["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+        queue = queues[queue_id]["Properties"]
+        assert queue["MessageRetentionPeriod"] == 14 * 24 * 60 * 60
+        assert queue["SqsManagedSseEnabled"] is True
+
+        statements = policies_of_role(template, role_of(functions[function_id]))
+        assert stream in granted(statements, "dynamodb:GetRecords")
+        assert {"Fn::GetAtt": [queue_id, "Arn"]} in granted(statements, "sqs:SendMessage")
+
+
+def test_every_function_can_use_every_table(template):
+    tables = tables_by_name(template)
+    for name, function in resources_of_type(template, FUNCTION_TYPE).items():
+        statements = policies_of_role(template, role_of(function))
+        for action in ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"):
+            resources = granted(statements, action)
+            for table_id, _ in tables.values():
+                assert {"Fn::GetAtt": [table_id, "Arn"]} in resources, (name, action)
+                index = {"Fn::Sub": "${%s.Arn}/index/*" % table_id}
+                assert index in resources, (name, action)
+
+
+def test_secrets_come_from_secrets_manager(template):
+    config_text = (REPOSITORY / ".chalice" / "config.json").read_text()
+    for variable in ("SHTAB_TOKEN_SECRET", "ADMIN_EMAIL", "ADMIN_PASSWORD"):
+        assert variable not in config_text
+    functions = resources_of_type(template, FUNCTION_TYPE)
+    for name in ("APIHandler", "BearerAuthorizer", "WebsocketConnect"):
+        variables = functions[name]["Properties"]["Environment"]["Variables"]
+        reference = variables["SHTAB_TOKEN_SECRET"]["Fn::Sub"]
+        assert reference.startswith("{{resolve:secretsmanager:shtab/${Stage}/")
+    for name, function in functions.items():
+        if name != "BearerAuthorizer":
+            variables = function["Properties"]["Environment"]["Variables"]
+            assert variables["SHTAB_WEBSOCKET_API_ID"] == {"Ref": "WebsocketAPI"}, name
+
+
+def test_frontend_bucket_is_private_and_served_by_cloudfront(template):
+    outputs = template["Outputs"]
+    for output in ("HttpApiUrl", "WebsocketUrl", "FrontendBucketName", "FrontendUrl"):
+        assert output in outputs
+    buckets = resources_of_type(template, "AWS::S3::Bucket")
+    assert list(buckets) == ["FrontendBucket"]
+    bucket = buckets["FrontendBucket"]["Properties"]
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert len(bucket["PublicAccessBlockConfiguration"]) == 4
+    assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    distribution = template["Resources"]["FrontendDistribution"]["Properties"]
+    origins = {
+        origin["Id"]: origin for origin in distribution["DistributionConfig"]["Origins"]
+    }
+    assert "OriginAccessControlId" in origins["frontend"]
+
+
+def test_zip_has_templates_and_binaries_for_the_pinned_python(zip_names):
+    assert "templates/notifications/ru/task_assigned.txt.j2" in zip_names
+    assert "app.py" in zip_names
+    pydantic_binaries = [
+        name for name in zip_names if name.startswith("pydantic_core/") and name.endswith(".so")
+    ]
+    assert pydantic_binaries, "pydantic_core has no compiled module in the zip"
+    for name in pydantic_binaries:
+        assert f".cpython-{PINNED_TAG}-x86_64-linux-gnu.so" in name, name
+    foreign = [
+        name
+        for name in zip_names
+        if re.search(r"\.cpython-\d+-", name) and f".cpython-{PINNED_TAG}-" not in name
+    ]
+    assert foreign == []
+
+
+def test_tables_match_the_models(template, models):
+    from chalicelib.config import get_settings
+
+    prefix = get_settings().table_prefix
+    tables = tables_by_name(template)
+    models_by_table: dict[str, list[type]] = {}
+    for model in models:
+        name = model.Meta.table_name.removeprefix(prefix)
+        assert name in tables, f"{model.__name__}: no table {name} in the template"
+        models_by_table.setdefault(name, []).append(model)
+
+    for name, table_models in models_by_table.items():
+        logical_id, table = tables[name]
+        types = {
+            attribute["AttributeName"]: attribute["AttributeType"]
+            for attribute in table["AttributeDefinitions"]
+        }
+        indexes = {index["IndexName"]: index for index in table.get("GlobalSecondaryIndexes", [])}
+        declared_indexes = set()
+        for model in table_models:
+            hash_key = model._hash_key_attribute()
+            range_key = model._range_key_attribute()
+            assert key_names(table["KeySchema"]) == (
+                hash_key.attr_name,
+                range_key.attr_name if range_key else None,
+            ), model.__name__
+            for key in filter(None, (hash_key, range_key)):
+                assert types[key.attr_name] == key.attr_type, (model.__name__, key.attr_name)
+            for index_name, index in model._indexes.items():
+                declared_indexes.add(index_name)
+                assert index_name in indexes, f"{model.__name__}: {index_name} not in {logical_id}"
+                index_hash = index._hash_key_attribute()
+                index_range = index._range_key_attribute()
+                assert key_names(indexes[index_name]["KeySchema"]) == (
+                    index_hash.attr_name,
+                    index_range.attr_name if index_range else None,
+                ), (model.__name__, index_name)
+                for key in filter(None, (index_hash, index_range)):
+                    assert types[key.attr_name] == key.attr_type, (index_name, key.attr_name)
+                projection = indexes[index_name]["Projection"]["ProjectionType"]
+                assert projection == index.Meta.projection.projection_type, index_name
+        assert set(indexes) == declared_indexes, f"{logical_id}: index no model uses"
+        assert "LocalSecondaryIndexes" not in table
+
+        time_to_live = table.get("TimeToLiveSpecification")
+        if time_to_live:
+            attribute = time_to_live["AttributeName"]
+            expiring = [
+                model.get_attributes()[attribute]
+                for model in table_models
+                if attribute in model.get_attributes()
+            ]
+            assert expiring, f"{logical_id}: no model sets {attribute}"
+            assert {attribute_type.attr_type for attribute_type in expiring} == {"N"}
+
+
+def test_idempotency_table_matches_powertools(template):
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    defaults = inspect.signature(DynamoDBPersistenceLayer.__init__).parameters
+    _, table = tables_by_name(template)["idempotency"]
+    assert key_names(table["KeySchema"]) == (defaults["key_attr"].default, None)
+    assert table["TimeToLiveSpecification"]["AttributeName"] == (
+        defaults["expiry_attr"].default
+    )
+
+
+def pinned_interpreter() -> str | None:
+    """Find a CPython of the pinned version on this machine, if there is one."""
+    name = f"python{PINNED_VERSION}"
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates = [shutil.which(name)]
+    candidates += sorted(str(path) for path in pyenv_root.glob(f"versions/*/bin/{name}"))
+    for candidate in filter(None, candidates):
+        result = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode == 0 and result.stdout.strip() == PINNED_VERSION:
+            return candidate
+    return None
+
+
+def test_app_imports_from_the_zip_on_the_pinned_python(package_folder, tmp_path):
+    interpreter = pinned_interpreter()
+    if interpreter is None:
+        pytest.skip(f"no Python {PINNED_VERSION} on this machine to import the zip with")
+    task = tmp_path / "task"
+    with zipfile.ZipFile(package_folder / ZIP_NAME) as archive:
+        archive.extractall(task)
+    # Lambda's runtime provides boto3; lend it this environment's pure-Python
+    # copy, after the zip on the path as on Lambda.
+    runtime = tmp_path / "runtime"
+    for name in ("boto3", "s3transfer"):
+        module = importlib.import_module(name)
+        shutil.copytree(Path(module.__file__).parent, runtime / name)
+    check = (
+        "import sys\n"
+        f"sys.path[:0] = [{str(task)!r}, {str(runtime)!r}]\n"
+        "import pydantic_core, app\n"
+        f"assert sys.version_info[:2] == {tuple(map(int, PINNED_VERSION.split('.')))}\n"
+        f"assert pydantic_core.__file__.startswith({str(task)!r})\n"
+        "assert sorted(app.STREAM_REACTIONS) == ['chat', 'org', 'tasks', 'users']\n"
+    )
+    # -I keeps this machine's site-packages and PYTHON* variables out.
+    result = subprocess.run(
+        [interpreter, "-I", "-c", check],
+        cwd=task,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "SHTAB_TOKEN_SECRET": DUMMY_SECRET,
+            "AWS_DEFAULT_REGION": "eu-central-1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
