@@ -9,6 +9,6 @@ def utc_now() -> datetime:
 
 def iso(moment: datetime) -> str:
     """Format ``moment`` as ISO 8601 UTC with milliseconds, as the API returns it."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z"
+    return (
+        moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     )

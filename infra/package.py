@@ -197,7 +197,9 @@ def check_package(out: Path) -> None:
         name: value for name, value in runtimes.items() if value != LAMBDA_RUNTIME
     }
     if not runtimes or wrong_runtimes:
-        raise SystemExit(f"functions without runtime {LAMBDA_RUNTIME}: {wrong_runtimes}")
+        raise SystemExit(
+            f"functions without runtime {LAMBDA_RUNTIME}: {wrong_runtimes}"
+        )
 
     with zipfile.ZipFile(out / ZIP_NAME) as archive:
         names = archive.namelist()
@@ -210,7 +212,8 @@ def check_package(out: Path) -> None:
     foreign_extensions = [
         name
         for name in names
-        if (match := EXTENSION_ABI.search(name)) and "".join(match.groups()) != wanted_tag
+        if (match := EXTENSION_ABI.search(name))
+        and "".join(match.groups()) != wanted_tag
     ]
     if foreign_extensions:
         raise SystemExit(f"extensions built for another Python: {foreign_extensions}")

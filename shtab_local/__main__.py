@@ -32,7 +32,9 @@ def main() -> None:
     )
     # werkzeug logs every request moto serves; the pump polls many times a second.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    LocalStack(arguments.port, arguments.data_dir, persist=not arguments.no_persist).run()
+    LocalStack(
+        arguments.port, arguments.data_dir, persist=not arguments.no_persist
+    ).run()
 
 
 if __name__ == "__main__":

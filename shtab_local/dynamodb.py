@@ -108,7 +108,9 @@ class EmbeddedDynamoDB:
                 )
 
     def table_names(self) -> list[str]:
-        return [d["create"]["TableName"] for d in table_definitions(self.prefix).values()]
+        return [
+            d["create"]["TableName"] for d in table_definitions(self.prefix).values()
+        ]
 
     def snapshot(self) -> int:
         """Write every table's items to the snapshot file; return the item count."""

@@ -15,8 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 UNAUTHENTICATED_MESSAGE = (
-    "Sign in first: send 'Authorization: Bearer <token>' with a valid, "
-    "unexpired token."
+    "Sign in first: send 'Authorization: Bearer <token>' with a valid, unexpired token."
 )
 
 

@@ -27,7 +27,8 @@ def main() -> int:
     endpoint_file = arguments.data_dir / "dynamodb-endpoint"
     if not endpoint_file.exists():
         print(
-            f"error: no running stack found in {arguments.data_dir}; start `make run` first",
+            f"error: no running stack found in {arguments.data_dir}; "
+            "start `make run` first",
             file=sys.stderr,
         )
         return 2

@@ -103,7 +103,9 @@ class StreamPump:
                 )
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="stream-pump", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name="stream-pump", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -150,7 +152,9 @@ class StreamPump:
     def _read(self, reader: ShardReader) -> list[dict]:
         if reader.iterator is None:
             return []
-        response = self._streams.get_records(ShardIterator=reader.iterator, Limit=BATCH_SIZE)
+        response = self._streams.get_records(
+            ShardIterator=reader.iterator, Limit=BATCH_SIZE
+        )
         reader.iterator = response.get("NextShardIterator")
         records = response.get("Records", [])
         for record in records:
@@ -158,7 +162,9 @@ class StreamPump:
             # botocore parses this into a datetime; Lambda sends epoch seconds.
             created = record["dynamodb"].get("ApproximateCreationDateTime")
             if hasattr(created, "timestamp"):
-                record["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
+                record["dynamodb"]["ApproximateCreationDateTime"] = int(
+                    created.timestamp()
+                )
         return records
 
     def _dispatch(self, reader: ShardReader, records: list[dict]) -> None:
@@ -189,7 +195,9 @@ class StreamPump:
         try:
             result = reader.handler({"Records": records}, LocalLambdaContext(name))
         except Exception:
-            logger.exception("reaction raised table=%s; retrying whole batch", reader.table)
+            logger.exception(
+                "reaction raised table=%s; retrying whole batch", reader.table
+            )
             return 0
         failures = (result or {}).get("batchItemFailures") or []
         if not failures:

@@ -25,7 +25,9 @@ def _new_connection_id() -> str:
     return base64.b64encode(os.urandom(9)).decode()[:11] + "="
 
 
-def _event(route_key: str, event_type: str, connection_id: str, host: str, **extra) -> dict:
+def _event(
+    route_key: str, event_type: str, connection_id: str, host: str, **extra
+) -> dict:
     return {
         "requestContext": {
             "routeKey": route_key,
@@ -59,12 +61,19 @@ class WebSocketGateway:
         query = dict(request.query)
         connect = await self._call(
             self._connect,
-            _event("$connect", "CONNECT", connection_id, host, queryStringParameters=query),
+            _event(
+                "$connect", "CONNECT", connection_id, host, queryStringParameters=query
+            ),
         )
         if (connect or {}).get("statusCode", 200) != 200:
             # API Gateway refuses the upgrade when $connect answers non-200.
             return web.json_response(
-                {"error": {"code": "unauthenticated", "message": "Invalid or missing token."}},
+                {
+                    "error": {
+                        "code": "unauthenticated",
+                        "message": "Invalid or missing token.",
+                    }
+                },
                 status=401,
             )
 
@@ -76,20 +85,25 @@ class WebSocketGateway:
                 if frame.type == WSMsgType.TEXT:
                     await self._call(
                         self._message,
-                        _event("$default", "MESSAGE", connection_id, host, body=frame.data),
+                        _event(
+                            "$default", "MESSAGE", connection_id, host, body=frame.data
+                        ),
                     )
                 elif frame.type == WSMsgType.ERROR:
                     break
         finally:
             self._sockets.pop(connection_id, None)
             await self._call(
-                self._disconnect, _event("$disconnect", "DISCONNECT", connection_id, host)
+                self._disconnect,
+                _event("$disconnect", "DISCONNECT", connection_id, host),
             )
         return socket
 
     def _gone(self) -> web.Response:
         return web.json_response(
-            {"message": "Gone"}, status=410, headers={"x-amzn-ErrorType": "GoneException"}
+            {"message": "Gone"},
+            status=410,
+            headers={"x-amzn-ErrorType": "GoneException"},
         )
 
     async def post_to_connection(self, request: web.Request) -> web.Response:

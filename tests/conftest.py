@@ -16,10 +16,10 @@ _DATA_DIR = Path(tempfile.mkdtemp(prefix="shtab-tests-"))
 environment.prepare(_DATA_DIR, port=1, stage="test")
 os.environ["SHTAB_WEBSOCKET_ENDPOINT"] = "http://127.0.0.1:1/unused"
 
+import logging  # noqa: E402
+
 from shtab_local.dynamodb import EmbeddedDynamoDB  # noqa: E402
 from shtab_local.metering import DynamoDBCallCounter  # noqa: E402
-
-import logging  # noqa: E402
 
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 

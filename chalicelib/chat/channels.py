@@ -77,7 +77,9 @@ def ensure_channel(
     except PutError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
-        channel_id = ChannelKey.get(f"KEY#{key}", "KEY", consistent_read=True).channel_id
+        channel_id = ChannelKey.get(
+            f"KEY#{key}", "KEY", consistent_read=True
+        ).channel_id
 
     now = utc_now()
     channel = Channel(
@@ -165,9 +167,7 @@ def require_member(channel_id: str, user_id: str) -> Channel:
 
 
 def member_ids(channel_id: str) -> list[str]:
-    rows = Member.query(
-        channel_pk(channel_id), Member.sk.startswith("MEMBER#")
-    )
+    rows = Member.query(channel_pk(channel_id), Member.sk.startswith("MEMBER#"))
     return [row.member_user_id for row in rows]
 
 

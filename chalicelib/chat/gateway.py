@@ -31,7 +31,9 @@ class ManagementApiGateway:
             "apigatewaymanagementapi",
             endpoint_url=endpoint_url,
             region_name=get_settings().region,
-            config=Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2}),
+            config=Config(
+                connect_timeout=2, read_timeout=5, retries={"max_attempts": 2}
+            ),
         )
 
     def send(self, connection_id: str, data: bytes) -> bool:

@@ -27,7 +27,9 @@ MAX_MESSAGE_LENGTH = 4000
 def check_text(text: str, field: str = "text") -> str:
     text = text.strip()
     if not text:
-        raise InvalidInput(f"Invalid field '{field}': the message is empty.", field=field)
+        raise InvalidInput(
+            f"Invalid field '{field}': the message is empty.", field=field
+        )
     if len(text) > MAX_MESSAGE_LENGTH:
         raise InvalidInput(
             f"Invalid field '{field}': the message has {len(text)} characters; "
@@ -164,7 +166,9 @@ def list_thread(root: Message, after: str | None = None) -> list[Message]:
     condition = Message.sk.startswith("MSG#")
     if after is not None:
         condition = Message.sk.between(message_sk(after) + "!", "MSG#~")
-    return list(Message.query(thread_pk(root.message_id), range_key_condition=condition))
+    return list(
+        Message.query(thread_pk(root.message_id), range_key_condition=condition)
+    )
 
 
 def message_json(message: Message) -> dict:

@@ -8,8 +8,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from chalicelib.chat import channels
 from chalicelib.chat.delivery import push_to_users
-from chalicelib.chat.models import Channel, Message
 from chalicelib.chat.messages import message_json
+from chalicelib.chat.models import Channel, Message
 from chalicelib.streams.records import Change, read_change
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,9 @@ def _on_message(change: Change) -> None:
     else:
         event_type = "message.updated"
     members = channels.member_ids(message.channel_id)
-    delivered = push_to_users(members, {"type": event_type, "message": message_json(message)})
+    delivered = push_to_users(
+        members, {"type": event_type, "message": message_json(message)}
+    )
     logger.debug(
         "delivered %s message_id=%s connections=%d",
         event_type,

@@ -32,7 +32,11 @@ def _cursor(name: str) -> str | None:
 @chat_routes.route("/channels", methods=["GET"], authorizer=bearer_authorizer)
 def list_channels():
     caller = caller_of(chat_routes.current_request)
-    return {"channels": [channels.channel_json(c) for c in channels.channels_of(caller.user_id)]}
+    return {
+        "channels": [
+            channels.channel_json(c) for c in channels.channels_of(caller.user_id)
+        ]
+    }
 
 
 @chat_routes.route("/channels", methods=["POST"], authorizer=bearer_authorizer)
@@ -79,7 +83,9 @@ def add_member(channel_id):
         raise Forbidden("Nobody else can join a personal notifications channel.")
     user_id = read_json(chat_routes.current_request).get("user_id")
     if not isinstance(user_id, str) or find_user(user_id) is None:
-        raise InvalidInput("Invalid field 'user_id': name an existing user.", field="user_id")
+        raise InvalidInput(
+            "Invalid field 'user_id': name an existing user.", field="user_id"
+        )
     channels.add_member(channel_id, user_id, source="manual")
     return Response({"added": user_id}, status_code=201)
 
@@ -94,7 +100,10 @@ def list_messages(channel_id):
     if before and after:
         raise InvalidInput("Use either 'before' or 'after', not both.", field="after")
     rows, next_cursor = messages.list_history(
-        channel_id, limit=limit_param(chat_routes.current_request), before=before, after=after
+        channel_id,
+        limit=limit_param(chat_routes.current_request),
+        before=before,
+        after=after,
     )
     return {
         "messages": [messages.message_json(row) for row in rows],
@@ -143,7 +152,8 @@ def import_telegram(channel_id):
     raw = chat_routes.current_request.raw_body or b""
     if len(raw) > MAX_IMPORT_BODY_BYTES:
         raise PayloadTooLarge(
-            f"The export is {len(raw)} bytes; the web limit is {MAX_IMPORT_BODY_BYTES}. "
+            f"The export is {len(raw)} bytes; the web limit is "
+            f"{MAX_IMPORT_BODY_BYTES}. "
             "Use the command-line importer (python -m shtab_local.import_telegram)."
         )
     return import_telegram_export(channel, raw)

@@ -181,7 +181,9 @@ def _count_replies(items: list[Message]) -> None:
     for (channel_id, root_id), thread in replies.items():
         root = Message(channel_pk(channel_id), message_sk(root_id))
         participants = {
-            item.sender_id for item in thread if not item.sender_id.startswith("telegram:")
+            item.sender_id
+            for item in thread
+            if not item.sender_id.startswith("telegram:")
         }
         actions = [
             Message.reply_count.add(len(thread)),

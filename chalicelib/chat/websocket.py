@@ -38,13 +38,17 @@ def on_connect(connection_id: str, query: dict | None) -> dict:
         )
         return {"statusCode": 401}
     connections.add_connection(connection_id, user.user_id)
-    logger.info("socket connected connection_id=%s user_id=%s", connection_id, user.user_id)
+    logger.info(
+        "socket connected connection_id=%s user_id=%s", connection_id, user.user_id
+    )
     return {"statusCode": 200}
 
 
 def on_disconnect(connection_id: str) -> dict:
     user_id = connections.remove_connection(connection_id)
-    logger.info("socket disconnected connection_id=%s user_id=%s", connection_id, user_id)
+    logger.info(
+        "socket disconnected connection_id=%s user_id=%s", connection_id, user_id
+    )
     return {"statusCode": 200}
 
 
@@ -62,7 +66,9 @@ def _error_frame(request_id, code: str, message: str, field: str | None = None) 
 
 def on_message(connection_id: str, body: str | bytes | None) -> dict:
     if body is not None and len(body) > MAX_FRAME_BYTES:
-        _reply(connection_id, _error_frame(None, "payload_too_large", "Frame too large."))
+        _reply(
+            connection_id, _error_frame(None, "payload_too_large", "Frame too large.")
+        )
         return {"statusCode": 200}
     try:
         frame = SocketMessage.model_validate_json(body or b"")
@@ -105,8 +111,11 @@ def _dispatch(frame: SocketMessage, user_id: str) -> dict:
     if frame.action == "send_message":
         if not frame.channel_id:
             raise ApiError("Invalid frame: channel_id is required.", field="channel_id")
-        message = post_as_user(frame.channel_id, user_id, frame.text or "", frame.thread_id)
+        message = post_as_user(
+            frame.channel_id, user_id, frame.text or "", frame.thread_id
+        )
         return {"message": message_json(message)}
     raise ApiError(
-        f"Unknown action '{frame.action}'; use 'send_message' or 'ping'.", field="action"
+        f"Unknown action '{frame.action}'; use 'send_message' or 'ping'.",
+        field="action",
     )

@@ -1,4 +1,4 @@
-"""The tasks stream reaction: tell people when a task is set, moved, done or commented."""
+"""The tasks stream reaction: notify people of assigned, done and commented tasks."""
 
 import logging
 

@@ -27,14 +27,18 @@ def list_tasks():
     creator = query_param(request, "creator")
     if (assignee, creator) not in (("me", None), (None, "me"), (None, None)):
         raise InvalidInput(
-            "Use 'assignee=me' for tasks set for you or 'creator=me' for tasks you set.",
+            "Use 'assignee=me' for tasks set for you "
+            "or 'creator=me' for tasks you set.",
             field="assignee",
         )
     role = "creator" if creator == "me" else "assignee"
     tasks, next_cursor = service.list_tasks(
         caller, role, limit_param(request), query_param(request, "cursor")
     )
-    return {"tasks": [service.task_json(task) for task in tasks], "next_cursor": next_cursor}
+    return {
+        "tasks": [service.task_json(task) for task in tasks],
+        "next_cursor": next_cursor,
+    }
 
 
 @task_routes.route("/{task_id}", methods=["GET"], authorizer=bearer_authorizer)

@@ -89,7 +89,9 @@ def update_task(
 
     for field in ("title", "status", "assignee_id"):
         if field in fields_set and getattr(request, field) is None:
-            raise InvalidInput(f"Invalid field '{field}': must not be null.", field=field)
+            raise InvalidInput(
+                f"Invalid field '{field}': must not be null.", field=field
+            )
     if "assignee_id" in fields_set and request.assignee_id != task.assignee_id:
         _active_assignee(request.assignee_id)
         actions.append(Task.assignee_id.set(request.assignee_id))

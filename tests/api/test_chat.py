@@ -123,7 +123,9 @@ def test_non_member_gets_403_on_history(company, hire, owner):
 
 
 def test_unknown_channel_is_404(owner):
-    response = owner.client.get("/api/chat/channels/01ARZ3NDEKTSV4RRFFQ69G5FAV/messages")
+    response = owner.client.get(
+        "/api/chat/channels/01ARZ3NDEKTSV4RRFFQ69G5FAV/messages"
+    )
     assert response.status == 404
 
 

@@ -7,5 +7,7 @@ def test_health_answers_ok(api):
 def test_hire_joins_department_channel(company, hire):
     wb = company["positions"]["Wildberries account manager"]
     anna = hire("Анна", wb["id"])
-    kinds = sorted(c["kind"] for c in anna.client.get("/api/chat/channels").json["channels"])
+    kinds = sorted(
+        c["kind"] for c in anna.client.get("/api/chat/channels").json["channels"]
+    )
     assert kinds == ["department", "general", "notifications"]

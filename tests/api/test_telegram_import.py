@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pytest
 
-INPUTS = Path(
-    os.environ.get(
-        "SHTAB_SHARED_INPUTS",
-        Path(__file__).resolve().parents[3] / "shared" / "inputs",
+INPUTS = (
+    Path(
+        os.environ.get(
+            "SHTAB_SHARED_INPUTS",
+            Path(__file__).resolve().parents[3] / "shared" / "inputs",
+        )
     )
-) / "telegram"
+    / "telegram"
+)
 
 
 def _read(name: str) -> bytes:
@@ -47,7 +50,11 @@ def _history(owner, channel_id) -> list[dict]:
 
 @pytest.mark.parametrize(
     "name",
-    ["private-channel-2021.json", "private-channel-2020-integer-ids.json", "personal-chat-ru.json"],
+    [
+        "private-channel-2021.json",
+        "private-channel-2020-integer-ids.json",
+        "personal-chat-ru.json",
+    ],
 )
 def test_real_export_imports_once(owner, channel, name):
     payload = _read(name)
@@ -71,7 +78,9 @@ def test_imported_history_keeps_dates_and_authors(owner, channel):
     assert messages[0]["sender_name"] == "Анна Петрова"
     assert messages[0]["created_at"] == "2023-05-01T12:01:00.000Z"
     assert all(message["kind"] == "imported" for message in messages)
-    assert [m["created_at"] for m in messages] == sorted(m["created_at"] for m in messages)
+    assert [m["created_at"] for m in messages] == sorted(
+        m["created_at"] for m in messages
+    )
 
 
 def test_media_becomes_placeholder_with_file_name(owner, channel):
@@ -86,13 +95,17 @@ def test_author_matched_to_existing_person(owner, channel, hire):
     result = _import(owner, channel, _read("personal-chat-ru.json")).json
     assert "Анна Петрова" in result["matched_authors"]
 
-    by_anna = [m for m in _history(owner, channel) if m["sender_name"] == "Анна Петрова"]
+    by_anna = [
+        m for m in _history(owner, channel) if m["sender_name"] == "Анна Петрова"
+    ]
     assert by_anna
     assert {m["sender_id"] for m in by_anna} == {anna.id}
 
 
 def _export(messages: list[dict]) -> bytes:
-    return json.dumps({"name": "Тест", "type": "personal_chat", "id": 42, "messages": messages}).encode()
+    return json.dumps(
+        {"name": "Тест", "type": "personal_chat", "id": 42, "messages": messages}
+    ).encode()
 
 
 def _message(number: int, text: str, reply_to: int | None = None) -> dict:
@@ -145,17 +158,29 @@ def test_reimport_keeps_reply_count(owner, channel):
         (b"not json at all", "file"),
         ("привет".encode("cp1251"), "file"),
         (b"[]", "file"),
-        (json.dumps({"name": "x", "type": "personal_chat", "id": 1}).encode(), "messages"),
+        (
+            json.dumps({"name": "x", "type": "personal_chat", "id": 1}).encode(),
+            "messages",
+        ),
         (
             json.dumps(
-                {"name": "x", "type": "personal_chat", "id": 1, "messages": [{"id": 1, "type": "message", "date": "вчера", "text": "a"}]}
+                {
+                    "name": "x",
+                    "type": "personal_chat",
+                    "id": 1,
+                    "messages": [
+                        {"id": 1, "type": "message", "date": "вчера", "text": "a"}
+                    ],
+                }
             ).encode(),
             "messages[0].date",
         ),
     ],
 )
 def test_bad_file_rejected_channel_unchanged(owner, channel, payload, field):
-    owner.client.post(f"/api/chat/channels/{channel}/messages", {"text": "было до импорта"})
+    owner.client.post(
+        f"/api/chat/channels/{channel}/messages", {"text": "было до импорта"}
+    )
     before = _history(owner, channel)
 
     response = _import(owner, channel, payload)

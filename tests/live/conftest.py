@@ -20,7 +20,9 @@ def live_stack(tmp_path_factory):
 def live_company(live_stack):
     """Owner token, the applied template and two hired people, shared by live tests."""
     token = live_stack.login(OWNER_EMAIL, OWNER_PASSWORD)
-    applied = live_stack.api("POST", "/api/org/templates/marketplace-business/apply", token)
+    applied = live_stack.api(
+        "POST", "/api/org/templates/marketplace-business/apply", token
+    )
     assert applied.status_code == 200, applied.text
     positions = live_stack.api("GET", "/api/org/positions", token).json()["positions"]
     by_name = {position["name_en"]: position for position in positions}

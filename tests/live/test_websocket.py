@@ -34,13 +34,19 @@ def _general_id(stack, token) -> str:
 def test_channel_message_and_thread_reply_live(live_stack, live_company):
     anna, boris = live_company["anna"], live_company["boris"]
     channel_id = _general_id(live_stack, anna["token"])
-    with _socket(live_stack, anna["token"]) as anna_socket, _socket(
-        live_stack, boris["token"]
-    ) as boris_socket:
+    with (
+        _socket(live_stack, anna["token"]) as anna_socket,
+        _socket(live_stack, boris["token"]) as boris_socket,
+    ):
         request_id = str(uuid.uuid4())
         anna_socket.send(
             json.dumps(
-                {"action": "send_message", "channel_id": channel_id, "text": "Привет, Борис", "request_id": request_id}
+                {
+                    "action": "send_message",
+                    "channel_id": channel_id,
+                    "text": "Привет, Борис",
+                    "request_id": request_id,
+                }
             )
         )
         ack = _receive_until(anna_socket, lambda f: f.get("request_id") == request_id)
@@ -56,12 +62,19 @@ def test_channel_message_and_thread_reply_live(live_stack, live_company):
 
         boris_socket.send(
             json.dumps(
-                {"action": "send_message", "channel_id": channel_id, "text": "Привет!", "thread_id": root_id}
+                {
+                    "action": "send_message",
+                    "channel_id": channel_id,
+                    "text": "Привет!",
+                    "thread_id": root_id,
+                }
             )
         )
         reply = _receive_until(
             anna_socket,
-            lambda f: f["type"] == "message.created" and f["message"]["thread_id"] == root_id,
+            lambda f: (
+                f["type"] == "message.created" and f["message"]["thread_id"] == root_id
+            ),
         )
         assert reply["message"]["text"] == "Привет!"
         updated = _receive_until(
@@ -75,12 +88,18 @@ def test_task_notification_arrives_live(live_stack, live_company):
     owner, anna = live_company["owner"], live_company["anna"]
     with _socket(live_stack, anna["token"]) as anna_socket:
         created = live_stack.api(
-            "POST", "/api/tasks", owner["token"], json={"title": "Проверить остатки", "assignee_id": anna["id"]}
+            "POST",
+            "/api/tasks",
+            owner["token"],
+            json={"title": "Проверить остатки", "assignee_id": anna["id"]},
         )
         assert created.status_code == 201
         frame = _receive_until(
             anna_socket,
-            lambda f: f["type"] == "message.created" and f["message"]["kind"] == "notification",
+            lambda f: (
+                f["type"] == "message.created"
+                and f["message"]["kind"] == "notification"
+            ),
             timeout=5,
         )
     # The latency itself is measured in bench/notification_latency.py.
@@ -91,10 +110,14 @@ def test_catch_up_after_reconnect(live_stack, live_company):
     anna, boris = live_company["anna"], live_company["boris"]
     channel_id = _general_id(live_stack, anna["token"])
     path = f"/api/chat/channels/{channel_id}/messages"
-    last_seen = live_stack.api("POST", path, anna["token"], json={"text": "последнее до обрыва"}).json()["message"]["id"]
+    last_seen = live_stack.api(
+        "POST", path, anna["token"], json={"text": "последнее до обрыва"}
+    ).json()["message"]["id"]
 
     missed = [
-        live_stack.api("POST", path, boris["token"], json={"text": f"пропущено {n}"}).json()["message"]["id"]
+        live_stack.api(
+            "POST", path, boris["token"], json={"text": f"пропущено {n}"}
+        ).json()["message"]["id"]
         for n in range(3)
     ]
     page = live_stack.api("GET", f"{path}?after={last_seen}", anna["token"]).json()
@@ -127,11 +150,18 @@ def test_deactivation_closes_socket(live_stack, live_company):
         "position_id": live_company["positions"]["Logistician"]["id"],
         "password": "leaver-password-1",
     }
-    leaver_id = live_stack.api("POST", "/api/users", owner["token"], json=body).json()["user"]["id"]
+    leaver_id = live_stack.api("POST", "/api/users", owner["token"], json=body).json()[
+        "user"
+    ]["id"]
     token = live_stack.login(body["email"], body["password"])
 
     with _socket(live_stack, token) as socket:
-        assert live_stack.api("DELETE", f"/api/users/{leaver_id}", owner["token"]).status_code == 200
+        assert (
+            live_stack.api(
+                "DELETE", f"/api/users/{leaver_id}", owner["token"]
+            ).status_code
+            == 200
+        )
         with pytest.raises(ConnectionClosed):
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline:

@@ -23,7 +23,7 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 if str(REPOSITORY) not in sys.path:
     sys.path.insert(0, str(REPOSITORY))
 
-from infra.package import LAMBDA_RUNTIME, TEMPLATE_NAME, ZIP_NAME  # noqa: E402
+from infra.package import LAMBDA_RUNTIME, TEMPLATE_NAME, ZIP_NAME
 
 pytestmark = pytest.mark.packaging
 
@@ -54,10 +54,13 @@ def package_folder(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("package")
     # As `make package` runs it: the tests' own SHTAB_* settings stay out.
     environment = {
-        name: value for name, value in os.environ.items() if not name.startswith("SHTAB_")
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("SHTAB_")
     }
     result = subprocess.run(
         [sys.executable, "-m", "infra.package", "--stage", STAGE, "--out", str(out)],
+        check=False,
         cwd=REPOSITORY,
         env=environment,
         capture_output=True,
@@ -113,16 +116,13 @@ def resources_of_type(template: dict, resource_type: str) -> dict[str, dict]:
 def tables_by_name(template: dict) -> dict[str, tuple[str, dict]]:
     """Map each table's short name ("users") to its logical id and properties."""
     tables = {}
-    for logical_id, resource in resources_of_type(template, "AWS::DynamoDB::Table").items():
+    for logical_id, resource in resources_of_type(
+        template, "AWS::DynamoDB::Table"
+    ).items():
         match = TABLE_NAME.match(resource["Properties"]["TableName"]["Fn::Sub"])
         assert match, f"{logical_id} is not named shtab-${{Stage}}-<name>"
         tables[match["name"]] = (logical_id, resource["Properties"])
     return tables
-
-
-def key_names(key_schema: list[dict]) -> tuple[str, str | None]:
-    keys = {key["KeyType"]: key["AttributeName"] for key in key_schema}
-    return keys["HASH"], keys.get("RANGE")
 
 
 def policies_of_role(template: dict, role: str) -> list[dict]:
@@ -158,6 +158,7 @@ def test_cfn_lint_reports_nothing(package_folder):
         command += ["--ignore-checks", *IGNORED_CHECKS]
     result = subprocess.run(
         [*command, "--", str(package_folder / TEMPLATE_NAME)],
+        check=False,
         capture_output=True,
         text=True,
         timeout=300,
@@ -170,7 +171,9 @@ def test_every_function_runs_the_pinned_runtime(template):
     assert LAMBDA_RUNTIME in ("python3.12", "python3.13")
     functions = resources_of_type(template, FUNCTION_TYPE)
     assert len(functions) >= 9
-    runtimes = {name: function["Properties"]["Runtime"] for name, function in functions.items()}
+    runtimes = {
+        name: function["Properties"]["Runtime"] for name, function in functions.items()
+    }
     assert set(runtimes.values()) == {LAMBDA_RUNTIME}, runtimes
 
 
@@ -187,8 +190,17 @@ def test_every_stream_reaction_has_a_bounded_mapping(template, application):
     queues = resources_of_type(template, "AWS::SQS::Queue")
 
     assert len(mappings) == len(application.STREAM_REACTIONS)
+    # The Lambda function of a reaction is the one whose handler is app.<the
+    # module attribute holding it>; its logical id comes from its name.
+    names_by_handler = {
+        function.handler_string: function.name
+        for function in application.app.pure_lambda_functions
+    }
     for table_name, reaction in application.STREAM_REACTIONS.items():
-        function_id = to_cfn_resource_name(reaction.func.name)
+        attribute = next(
+            name for name, value in vars(application).items() if value is reaction
+        )
+        function_id = to_cfn_resource_name(names_by_handler[f"app.{attribute}"])
         table_id, table = tables[table_name]
         assert function_id in functions
         assert table["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
@@ -210,14 +222,18 @@ def test_every_stream_reaction_has_a_bounded_mapping(template, application):
         assert 1 <= mapping["BatchSize"] <= 100
         assert 0 <= mapping["MaximumBatchingWindowInSeconds"] <= 5
 
-        queue_id = mapping["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+        queue_id = mapping["DestinationConfig"]["OnFailure"]["Destination"][
+            "Fn::GetAtt"
+        ][0]
         queue = queues[queue_id]["Properties"]
         assert queue["MessageRetentionPeriod"] == 14 * 24 * 60 * 60
         assert queue["SqsManagedSseEnabled"] is True
 
         statements = policies_of_role(template, role_of(functions[function_id]))
         assert stream in granted(statements, "dynamodb:GetRecords")
-        assert {"Fn::GetAtt": [queue_id, "Arn"]} in granted(statements, "sqs:SendMessage")
+        assert {"Fn::GetAtt": [queue_id, "Arn"]} in granted(
+            statements, "sqs:SendMessage"
+        )
 
 
 def test_every_function_can_use_every_table(template):
@@ -228,7 +244,7 @@ def test_every_function_can_use_every_table(template):
             resources = granted(statements, action)
             for table_id, _ in tables.values():
                 assert {"Fn::GetAtt": [table_id, "Arn"]} in resources, (name, action)
-                index = {"Fn::Sub": "${%s.Arn}/index/*" % table_id}
+                index = {"Fn::Sub": f"${{{table_id}.Arn}}/index/*"}
                 assert index in resources, (name, action)
 
 
@@ -269,7 +285,9 @@ def test_zip_has_templates_and_binaries_for_the_pinned_python(zip_names):
     assert "templates/notifications/ru/task_assigned.txt.j2" in zip_names
     assert "app.py" in zip_names
     pydantic_binaries = [
-        name for name in zip_names if name.startswith("pydantic_core/") and name.endswith(".so")
+        name
+        for name in zip_names
+        if name.startswith("pydantic_core/") and name.endswith(".so")
     ]
     assert pydantic_binaries, "pydantic_core has no compiled module in the zip"
     for name in pydantic_binaries:
@@ -282,7 +300,12 @@ def test_zip_has_templates_and_binaries_for_the_pinned_python(zip_names):
     assert foreign == []
 
 
+def sorted_keys(key_schema: list[dict]) -> list[tuple[str, str]]:
+    return sorted((key["KeyType"], key["AttributeName"]) for key in key_schema)
+
+
 def test_tables_match_the_models(template, models):
+    """Compare each table with the schema PynamoDB would create for its models."""
     from chalicelib.config import get_settings
 
     prefix = get_settings().table_prefix
@@ -299,31 +322,36 @@ def test_tables_match_the_models(template, models):
             attribute["AttributeName"]: attribute["AttributeType"]
             for attribute in table["AttributeDefinitions"]
         }
-        indexes = {index["IndexName"]: index for index in table.get("GlobalSecondaryIndexes", [])}
-        declared_indexes = set()
+        indexes = {
+            index["IndexName"]: index
+            for index in table.get("GlobalSecondaryIndexes", [])
+        }
+        used_indexes = set()
         for model in table_models:
-            hash_key = model._hash_key_attribute()
-            range_key = model._range_key_attribute()
-            assert key_names(table["KeySchema"]) == (
-                hash_key.attr_name,
-                range_key.attr_name if range_key else None,
+            schema = model._get_schema()
+            assert sorted_keys(table["KeySchema"]) == sorted_keys(
+                schema["key_schema"]
             ), model.__name__
-            for key in filter(None, (hash_key, range_key)):
-                assert types[key.attr_name] == key.attr_type, (model.__name__, key.attr_name)
-            for index_name, index in model._indexes.items():
-                declared_indexes.add(index_name)
-                assert index_name in indexes, f"{model.__name__}: {index_name} not in {logical_id}"
-                index_hash = index._hash_key_attribute()
-                index_range = index._range_key_attribute()
-                assert key_names(indexes[index_name]["KeySchema"]) == (
-                    index_hash.attr_name,
-                    index_range.attr_name if index_range else None,
-                ), (model.__name__, index_name)
-                for key in filter(None, (index_hash, index_range)):
-                    assert types[key.attr_name] == key.attr_type, (index_name, key.attr_name)
-                projection = indexes[index_name]["Projection"]["ProjectionType"]
-                assert projection == index.Meta.projection.projection_type, index_name
-        assert set(indexes) == declared_indexes, f"{logical_id}: index no model uses"
+            for attribute in schema["attribute_definitions"]:
+                assert (
+                    types.get(attribute["AttributeName"]) == attribute["AttributeType"]
+                ), (
+                    model.__name__,
+                    attribute["AttributeName"],
+                )
+            for index in schema["global_secondary_indexes"]:
+                index_name = index["index_name"]
+                used_indexes.add(index_name)
+                assert index_name in indexes, (
+                    f"{model.__name__}: {index_name} not in {logical_id}"
+                )
+                declared = indexes[index_name]
+                assert sorted_keys(declared["KeySchema"]) == sorted_keys(
+                    index["key_schema"]
+                ), index_name
+                assert declared["Projection"] == index["projection"], index_name
+            assert not schema.get("local_secondary_indexes"), model.__name__
+        assert set(indexes) == used_indexes, f"{logical_id} has an index no model uses"
         assert "LocalSecondaryIndexes" not in table
 
         time_to_live = table.get("TimeToLiveSpecification")
@@ -335,7 +363,7 @@ def test_tables_match_the_models(template, models):
                 if attribute in model.get_attributes()
             ]
             assert expiring, f"{logical_id}: no model sets {attribute}"
-            assert {attribute_type.attr_type for attribute_type in expiring} == {"N"}
+            assert {expiry.attr_type for expiry in expiring} == {"N"}, logical_id
 
 
 def test_idempotency_table_matches_powertools(template):
@@ -343,7 +371,7 @@ def test_idempotency_table_matches_powertools(template):
 
     defaults = inspect.signature(DynamoDBPersistenceLayer.__init__).parameters
     _, table = tables_by_name(template)["idempotency"]
-    assert key_names(table["KeySchema"]) == (defaults["key_attr"].default, None)
+    assert sorted_keys(table["KeySchema"]) == [("HASH", defaults["key_attr"].default)]
     assert table["TimeToLiveSpecification"]["AttributeName"] == (
         defaults["expiry_attr"].default
     )
@@ -354,10 +382,13 @@ def pinned_interpreter() -> str | None:
     name = f"python{PINNED_VERSION}"
     pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
     candidates = [shutil.which(name)]
-    candidates += sorted(str(path) for path in pyenv_root.glob(f"versions/*/bin/{name}"))
+    candidates += sorted(
+        str(path) for path in pyenv_root.glob(f"versions/*/bin/{name}")
+    )
     for candidate in filter(None, candidates):
         result = subprocess.run(
             [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            check=False,
             capture_output=True,
             text=True,
         )
@@ -369,7 +400,9 @@ def pinned_interpreter() -> str | None:
 def test_app_imports_from_the_zip_on_the_pinned_python(package_folder, tmp_path):
     interpreter = pinned_interpreter()
     if interpreter is None:
-        pytest.skip(f"no Python {PINNED_VERSION} on this machine to import the zip with")
+        pytest.skip(
+            f"no Python {PINNED_VERSION} on this machine to import the zip with"
+        )
     task = tmp_path / "task"
     with zipfile.ZipFile(package_folder / ZIP_NAME) as archive:
         archive.extractall(task)
@@ -390,6 +423,7 @@ def test_app_imports_from_the_zip_on_the_pinned_python(package_folder, tmp_path)
     # -I keeps this machine's site-packages and PYTHON* variables out.
     result = subprocess.run(
         [interpreter, "-I", "-c", check],
+        check=False,
         cwd=task,
         env={
             "PATH": os.environ.get("PATH", ""),

@@ -20,8 +20,14 @@ def _event(name: str) -> dict:
 def _person(user_id: str, name: str, status: str = "active") -> User:
     now = datetime.now(UTC)
     user = User(
-        user_id, email=f"{user_id.lower()}@example.com", name=name, role="employee",
-        directory=DIRECTORY, status=status, created_at=now, updated_at=now,
+        user_id,
+        email=f"{user_id.lower()}@example.com",
+        name=name,
+        role="employee",
+        directory=DIRECTORY,
+        status=status,
+        created_at=now,
+        updated_at=now,
     )
     user.save()
     return user
@@ -37,7 +43,9 @@ def test_task_insert_event_notifies_assignee(pump, app_module, gateway):
     _person(OWNER_ID, "Owner")
     _person(ANNA_ID, "Анна Петрова")
 
-    result = app_module.notification_reactions(_event("dynamodb-tasks-insert.json"), _context())
+    result = app_module.notification_reactions(
+        _event("dynamodb-tasks-insert.json"), _context()
+    )
 
     assert result == {"batchItemFailures": []}
     channel = channels.find_channel_by_key(channels.notifications_key(ANNA_ID))
@@ -50,7 +58,9 @@ def test_task_insert_event_notifies_assignee(pump, app_module, gateway):
 
 def test_deactivation_event_leaves_channels(pump, app_module, gateway):
     _person(ANNA_ID, "Анна Петрова", status="deactivated")
-    general = channels.ensure_channel(channels.GENERAL_KEY, name="Общий", kind="general")
+    general = channels.ensure_channel(
+        channels.GENERAL_KEY, name="Общий", kind="general"
+    )
     channels.add_member(general.channel_id, ANNA_ID, source="org")
     connections.add_connection("Xq1fYd0AFiA=", ANNA_ID)
 
@@ -64,7 +74,9 @@ def test_deactivation_event_leaves_channels(pump, app_module, gateway):
 
 def test_websocket_events_connect_and_send(pump, app_module, gateway):
     _person(ANNA_ID, "Анна Петрова")
-    general = channels.ensure_channel(channels.GENERAL_KEY, name="Общий", kind="general")
+    general = channels.ensure_channel(
+        channels.GENERAL_KEY, name="Общий", kind="general"
+    )
     channels.add_member(general.channel_id, ANNA_ID, source="org")
 
     connect = _event("websocket-connect.json")

@@ -6,7 +6,9 @@ from shtab_local import pump as pump_module
 from shtab_local.pump import StreamPump
 
 
-def test_poisoned_record_parked_rest_processed(tables, app_module, tmp_path, monkeypatch, gateway):
+def test_poisoned_record_parked_rest_processed(
+    tables, app_module, tmp_path, monkeypatch, gateway
+):
     from chalicelib.streams.batch import stream_reaction
     from chalicelib.tasks.models import Task
 
@@ -31,8 +33,14 @@ def test_poisoned_record_parked_rest_processed(tables, app_module, tmp_path, mon
     now = datetime.now(UTC)
     for title in ("first", "poison", "third"):
         Task(
-            f"TASK#{title}", task_id=title, title=title, creator_id="a", assignee_id="b",
-            updated_by="a", created_at=now, updated_at=now,
+            f"TASK#{title}",
+            task_id=title,
+            title=title,
+            creator_id="a",
+            assignee_id="b",
+            updated_by="a",
+            created_at=now,
+            updated_at=now,
         ).save()
 
     stream_pump.drain()
@@ -40,7 +48,10 @@ def test_poisoned_record_parked_rest_processed(tables, app_module, tmp_path, mon
     assert handled.count("first") == 1
     assert handled.count("third") == 1
     assert len(stream_pump.parked) == 1
-    assert stream_pump.parked[0]["record"]["dynamodb"]["NewImage"]["title"]["S"] == "poison"
+    assert (
+        stream_pump.parked[0]["record"]["dynamodb"]["NewImage"]["title"]["S"]
+        == "poison"
+    )
     assert parked_file.read_text().count("\n") == 1
     # Three retries after the first attempt, then parked.
     assert stream_pump.failed_batches == pump_module.MAX_RETRIES + 1
@@ -58,7 +69,15 @@ def test_whole_batch_failure_retried(tables, monkeypatch, failure, gateway):
         if calls["count"] == 1:
             if failure == "raise":
                 raise RuntimeError("cold start failed")
-            return {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["dynamodb"]["SequenceNumber"]}]}
+            return {
+                "batchItemFailures": [
+                    {
+                        "itemIdentifier": event["Records"][0]["dynamodb"][
+                            "SequenceNumber"
+                        ]
+                    }
+                ]
+            }
         return {"batchItemFailures": []}
 
     stream_pump = StreamPump(tables.endpoint, {"tasks": flaky}, tables.prefix)
@@ -66,7 +85,16 @@ def test_whole_batch_failure_retried(tables, monkeypatch, failure, gateway):
     from datetime import UTC, datetime
 
     now = datetime.now(UTC)
-    Task("TASK#x", task_id="x", title="x", creator_id="a", assignee_id="b", updated_by="a", created_at=now, updated_at=now).save()
+    Task(
+        "TASK#x",
+        task_id="x",
+        title="x",
+        creator_id="a",
+        assignee_id="b",
+        updated_by="a",
+        created_at=now,
+        updated_at=now,
+    ).save()
     stream_pump.drain()
 
     assert calls["count"] == 2

@@ -23,7 +23,8 @@ def team(company, hire, owner):
 def test_assigned_task_notifies_assignee(team, pump):
     owner, anna, _ = team
     created = owner.client.post(
-        "/api/tasks", {"title": "Обновить цены", "assignee_id": anna.id, "due_date": "2026-12-10"}
+        "/api/tasks",
+        {"title": "Обновить цены", "assignee_id": anna.id, "due_date": "2026-12-10"},
     )
     assert created.status == 201
     pump.drain()
@@ -55,11 +56,20 @@ def test_self_assigned_task_sends_nothing(team, pump):
 
 def test_done_and_comment_notify_creator(team, pump):
     owner, anna, _ = team
-    task = owner.client.post("/api/tasks", {"title": "Фото", "assignee_id": anna.id}).json["task"]
+    task = owner.client.post(
+        "/api/tasks", {"title": "Фото", "assignee_id": anna.id}
+    ).json["task"]
     pump.drain()
 
-    assert anna.client.patch(f"/api/tasks/{task['id']}", {"status": "done"}).status == 200
-    assert anna.client.post(f"/api/tasks/{task['id']}/comments", {"text": "Готово, см. папку"}).status == 201
+    assert (
+        anna.client.patch(f"/api/tasks/{task['id']}", {"status": "done"}).status == 200
+    )
+    assert (
+        anna.client.post(
+            f"/api/tasks/{task['id']}/comments", {"text": "Готово, см. папку"}
+        ).status
+        == 201
+    )
     pump.drain()
 
     texts = [m["text"] for m in _notifications(owner)]
@@ -70,7 +80,9 @@ def test_done_and_comment_notify_creator(team, pump):
 
 def test_reassignment_notifies_new_assignee(team, pump):
     owner, anna, john = team
-    task = owner.client.post("/api/tasks", {"title": "Отчёт", "assignee_id": anna.id}).json["task"]
+    task = owner.client.post(
+        "/api/tasks", {"title": "Отчёт", "assignee_id": anna.id}
+    ).json["task"]
     owner.client.patch(f"/api/tasks/{task['id']}", {"assignee_id": john.id})
     pump.drain()
 
@@ -91,7 +103,7 @@ def test_notification_pushed_live(team, pump, gateway):
     assert pushed[0]["message"]["kind"] == "notification"
 
 
-def test_redelivered_batch_posts_once(team, pump, app_module, tables):
+def test_redelivered_batch_notifies_once(team, pump, app_module, tables):
     """Replaying the same stream records adds no second notification."""
     owner, anna, _ = team
     owner.client.post("/api/tasks", {"title": "Один раз", "assignee_id": anna.id})
@@ -102,9 +114,13 @@ def test_redelivered_batch_posts_once(team, pump, app_module, tables):
     table = boto3.client("dynamodb", endpoint_url=tables.endpoint).describe_table(
         TableName=tables.prefix + "tasks"
     )["Table"]
-    shard = streams.describe_stream(StreamArn=table["LatestStreamArn"])["StreamDescription"]["Shards"][0]
+    shard = streams.describe_stream(StreamArn=table["LatestStreamArn"])[
+        "StreamDescription"
+    ]["Shards"][0]
     iterator = streams.get_shard_iterator(
-        StreamArn=table["LatestStreamArn"], ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        StreamArn=table["LatestStreamArn"],
+        ShardId=shard["ShardId"],
+        ShardIteratorType="TRIM_HORIZON",
     )["ShardIterator"]
     records = streams.get_records(ShardIterator=iterator)["Records"]
     for record in records:
@@ -124,8 +140,8 @@ def test_redelivered_batch_posts_once(team, pump, app_module, tables):
     assert len(_notifications(anna)) == 1
 
 
-def test_notification_message_id_is_stable_without_idempotency_table(team, pump):
-    """Even if the idempotency record is lost, the derived message id blocks a repost."""
+def test_repeated_notify_posts_once(team, pump):
+    """Without the idempotency record, the derived message id still blocks a repost."""
     from datetime import UTC, datetime
 
     from chalicelib.notifications.service import notify
@@ -133,7 +149,21 @@ def test_notification_message_id_is_stable_without_idempotency_table(team, pump)
     _, anna, _ = team
     moment = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
     task = {"task_id": "t1", "title": "X", "due_date": None}
-    first = notify(anna.id, "task_assigned", event_id="e1", happened_at=moment, task=task, actor_name="A")
-    second = notify(anna.id, "task_assigned", event_id="e1", happened_at=moment, task=task, actor_name="A")
+    first = notify(
+        anna.id,
+        "task_assigned",
+        event_id="e1",
+        happened_at=moment,
+        task=task,
+        actor_name="A",
+    )
+    second = notify(
+        anna.id,
+        "task_assigned",
+        event_id="e1",
+        happened_at=moment,
+        task=task,
+        actor_name="A",
+    )
     assert first is True
     assert second is False

@@ -1,4 +1,4 @@
-"""An in-process HTTP client: real API Gateway events through Chalice's local gateway."""
+"""An in-process HTTP client: API Gateway events through Chalice's local gateway."""
 
 import json
 from dataclasses import dataclass

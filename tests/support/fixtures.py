@@ -36,7 +36,9 @@ def tables(database):
 
 @pytest.fixture
 def pump(tables, app_module) -> StreamPump:
-    stream_pump = StreamPump(tables.endpoint, app_module.STREAM_REACTIONS, tables.prefix)
+    stream_pump = StreamPump(
+        tables.endpoint, app_module.STREAM_REACTIONS, tables.prefix
+    )
     stream_pump.attach()
     return stream_pump
 
@@ -78,10 +80,18 @@ def owner(api) -> Person:
     from chalicelib.auth.service import bootstrap_owner
 
     bootstrap_owner(OWNER_EMAIL, OWNER_PASSWORD)
-    response = api.post("/api/auth/login", {"email": OWNER_EMAIL, "password": OWNER_PASSWORD})
+    response = api.post(
+        "/api/auth/login", {"email": OWNER_EMAIL, "password": OWNER_PASSWORD}
+    )
     assert response.status == 200, response.body
     body = response.json
-    return Person(body["user"]["id"], OWNER_EMAIL, OWNER_PASSWORD, body["token"], api.as_user(body["token"]))
+    return Person(
+        body["user"]["id"],
+        OWNER_EMAIL,
+        OWNER_PASSWORD,
+        body["token"],
+        api.as_user(body["token"]),
+    )
 
 
 @pytest.fixture
@@ -103,11 +113,22 @@ def hire(owner, api, pump):
     """Create a person through the API and sign them in."""
     counter = {"n": 0}
 
-    def _hire(name: str, position_id: str | None = None, role: str = "employee", locale: str = "ru") -> Person:
+    def _hire(
+        name: str,
+        position_id: str | None = None,
+        role: str = "employee",
+        locale: str = "ru",
+    ) -> Person:
         counter["n"] += 1
         email = f"person{counter['n']}@example.com"
         password = f"password-{counter['n']}-long"
-        body = {"email": email, "name": name, "role": role, "locale": locale, "password": password}
+        body = {
+            "email": email,
+            "name": name,
+            "role": role,
+            "locale": locale,
+            "password": password,
+        }
         if position_id:
             body["position_id"] = position_id
         response = owner.client.post("/api/users", body)
@@ -116,6 +137,8 @@ def hire(owner, api, pump):
         login = api.post("/api/auth/login", {"email": email, "password": password})
         assert login.status == 200, login.body
         token = login.json["token"]
-        return Person(response.json["user"]["id"], email, password, token, api.as_user(token))
+        return Person(
+            response.json["user"]["id"], email, password, token, api.as_user(token)
+        )
 
     return _hire

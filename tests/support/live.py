@@ -43,7 +43,15 @@ class LiveStack:
         )
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "shtab_local", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            [
+                sys.executable,
+                "-m",
+                "shtab_local",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+            ],
             cwd=ROOT,
             env=environment,
             stdout=log,
@@ -52,14 +60,18 @@ class LiveStack:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"stack exited early:\n{self.log_path.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"stack exited early:\n{self.log_path.read_text()[-3000:]}"
+                )
             try:
                 if requests.get(f"{self.url}/api/health", timeout=1).status_code == 200:
                     return
             except requests.ConnectionError:
                 pass
             time.sleep(0.2)
-        raise TimeoutError(f"stack not healthy in {timeout}s:\n{self.log_path.read_text()[-3000:]}")
+        raise TimeoutError(
+            f"stack not healthy in {timeout}s:\n{self.log_path.read_text()[-3000:]}"
+        )
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -73,11 +85,15 @@ class LiveStack:
 
     def login(self, email: str, password: str) -> str:
         response = requests.post(
-            f"{self.url}/api/auth/login", json={"email": email, "password": password}, timeout=10
+            f"{self.url}/api/auth/login",
+            json={"email": email, "password": password},
+            timeout=10,
         )
         response.raise_for_status()
         return response.json()["token"]
 
     def api(self, method: str, path: str, token: str, **kwargs) -> requests.Response:
         headers = {"Authorization": f"Bearer {token}"}
-        return requests.request(method, f"{self.url}{path}", headers=headers, timeout=30, **kwargs)
+        return requests.request(
+            method, f"{self.url}{path}", headers=headers, timeout=30, **kwargs
+        )

@@ -39,6 +39,11 @@ export interface ChannelPane {
 export function createChannelPane(channelId: string): ChannelPane {
   let olderCursor: string | null = null;
   let historyLoaded = false;
+  // The newest root message id up to which the shown history has no gaps: it
+  // advances with history pages and live events, but not with messages this
+  // tab posts over HTTP while the socket is down, because others may have
+  // posted before them. A reconnect catches up from here.
+  let syncedThroughId: string | null = null;
   let threadPanel: ThreadPanel | null = null;
   let destroyed = false;
 
@@ -121,6 +126,10 @@ export function createChannelPane(channelId: string): ChannelPane {
     return messages.upsert(message);
   }
 
+  function markSyncedThrough(messageId: string | undefined): void {
+    if (messageId && (syncedThroughId === null || messageId > syncedThroughId)) syncedThroughId = messageId;
+  }
+
   /**
    * Loads the newest page. It merges into what is shown unless `replace` is
    * set, so a live message that arrives while the page loads is kept.
@@ -131,6 +140,7 @@ export function createChannelPane(channelId: string): ChannelPane {
     if (!page || destroyed) return;
     if (replace) messages.clear();
     for (const message of page.messages) addRootMessage(message);
+    markSyncedThrough(page.messages[0]?.id);
     olderCursor = page.next_cursor;
     historyLoaded = true;
     refreshHistoryNotes();
@@ -155,7 +165,7 @@ export function createChannelPane(channelId: string): ChannelPane {
     if (!historyLoaded) {
       await loadLatest();
     } else {
-      let after = messages.newestId();
+      let after = syncedThroughId;
       if (after === null) {
         await loadLatest();
       } else {
@@ -166,6 +176,7 @@ export function createChannelPane(channelId: string): ChannelPane {
           const page = await runAction(() => listMessagesAfter(channelId, cursor));
           if (!page) break;
           for (const message of page.messages) addRootMessage(message);
+          markSyncedThrough(page.messages.at(-1)?.id);
           after = page.next_cursor;
           pages += 1;
         }
@@ -178,9 +189,10 @@ export function createChannelPane(channelId: string): ChannelPane {
   }
 
   // --- Sending ---
-  async function send(text: string, threadId: string | null): Promise<Message> {
+  /** Sends over the socket when it is open, else over HTTP. */
+  async function send(text: string, threadId: string | null): Promise<{ message: Message; overSocket: boolean }> {
     const pending = liveSocket.sendMessage({ channel_id: channelId, text, thread_id: threadId });
-    if (pending) return pending;
+    if (pending) return { message: await pending, overSocket: true };
     const { message } = await postMessage(channelId, text, threadId);
     if (threadId) {
       // Without the socket no message.updated arrives, so fetch the root's new reply count.
@@ -188,7 +200,7 @@ export function createChannelPane(channelId: string): ChannelPane {
         .then((thread) => handleUpdated(thread.root))
         .catch(() => {});
     }
-    return message;
+    return { message, overSocket: false };
   }
 
   const composer = createComposer({
@@ -198,8 +210,9 @@ export function createChannelPane(channelId: string): ChannelPane {
     errorTestId: "composer-error",
     placeholder: t("composerPlaceholder"),
     onSend: async (text) => {
-      const message = await send(text, null);
+      const { message, overSocket } = await send(text, null);
       addRootMessage(message);
+      if (overSocket) markSyncedThrough(message.id);
       refreshHistoryNotes();
       scrollToBottom();
     },
@@ -212,7 +225,7 @@ export function createChannelPane(channelId: string): ChannelPane {
     if (threadPanel?.rootId === rootId) return;
     threadPanel = createThreadPanel({
       rootId,
-      sendReply: (text, root) => send(text, root),
+      sendReply: async (text, root) => (await send(text, root)).message,
       onClose: closeThread,
     });
     threadSlot.replaceChildren(threadPanel.element);
@@ -305,6 +318,7 @@ export function createChannelPane(channelId: string): ChannelPane {
     }
     const stickToBottom = isNearBottom() || message.sender_id === getCurrentUser()?.id;
     if (addRootMessage(message) && stickToBottom) scrollToBottom();
+    markSyncedThrough(message.id);
     refreshHistoryNotes();
   }
 

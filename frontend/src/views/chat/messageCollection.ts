@@ -23,10 +23,6 @@ export class MessageCollection {
     return this.messages.get(messageId);
   }
 
-  newestId(): string | null {
-    return this.orderedIds.at(-1) ?? null;
-  }
-
   /** Adds the message, or replaces the shown one with the same id. Returns true when it was new. */
   upsert(message: Message): boolean {
     const existing = this.elements.get(message.id);
