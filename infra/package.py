@@ -15,11 +15,12 @@ put cp311 wheels into the zip. Two things pin ``LAMBDA_RUNTIME`` instead:
 - :class:`PinnedRuntimeConfig` overrides ``lambda_python_version``, the one
   property Chalice reads for the template's ``Runtime``, for the wheel ABI it
   accepts (cp313) and for the ``--abi`` it passes to pip.
-- Chalice's pip calls pass ``--abi`` but not ``--python-version``, so pip,
-  running on 3.11, would still find no cp313 wheel and Chalice would only warn
-  and ship the package without pydantic-core. :func:`pip_targets` sets pip's
-  own ``PIP_PYTHON_VERSION`` and ``PIP_ONLY_BINARY`` for the packaging, so
-  every pip call Chalice makes resolves and downloads for 3.13.
+- Chalice's download of manylinux wheels passes ``--abi`` but not
+  ``--python-version``, so pip, running on 3.11, would still find no cp313
+  wheel, and Chalice would only warn and ship the zip without pydantic-core.
+  :func:`pip_targets` sets pip's own ``PIP_PYTHON_VERSION`` and
+  ``PIP_ONLY_BINARY`` for the packaging, so every pip call Chalice makes
+  resolves and downloads for 3.13.
 
 :func:`check_package` then reads the result back and fails on any mismatch.
 """
@@ -42,9 +43,9 @@ from chalice.config import Config
 from chalice.deploy.validate import validate_lambda_architecture
 from packaging.requirements import Requirement
 
-# python3.13 is supported by Lambda until 2029-06-30 (cfn-lint's runtime
-# lifecycle data), as long as python3.14, and every binary dependency here
-# ships cp313 manylinux wheels.
+# cfn-lint's runtime data (LmbdRuntimeLifecycle.json) deprecates python3.13 on
+# 2029-06-30, the same day as python3.14. Every binary dependency here ships
+# cp313 manylinux wheels.
 LAMBDA_RUNTIME = "python3.13"
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -52,7 +53,7 @@ MERGE_TEMPLATE = REPOSITORY / "infra" / "resources.json"
 TEMPLATE_NAME = "sam.json"
 ZIP_NAME = "deployment.zip"
 
-# What Chalice reads from a project folder; everything else stays behind.
+# Files and folders that Chalice packages from the project folder.
 PROJECT_FILES = ("app.py", "requirements.txt")
 PROJECT_FOLDERS = ("chalicelib", "vendor")
 CHALICE_FILES = ("config.json", "policy*.json")
@@ -61,8 +62,8 @@ CHALICE_FILES = ("config.json", "policy*.json")
 # "_pydantic_core.cpython-313-x86_64-linux-gnu.so".
 EXTENSION_ABI = re.compile(r"\.cpython-(\d)(\d+)-[^/]*\.so$")
 
-# The Lambda runtime provides these; nothing in requirements.txt needs them
-# installed, but the code imports boto3 directly.
+# Distributions that the Lambda Python runtime provides, so the zip may leave
+# them out. The code imports boto3, which requirements.txt does not list.
 RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer"}
 
 
@@ -75,8 +76,8 @@ class PinnedRuntimeConfig(Config):
 
     @classmethod
     def from_config(cls, config: Config) -> "PinnedRuntimeConfig":
-        # A subclass copying its base class's own state: Config has no public
-        # copy method other than scope(), which keeps the original class.
+        # Config has no public copy method besides scope(), which keeps the
+        # original class, so this subclass copies its base class's state.
         return cls(
             chalice_stage=config.chalice_stage,
             function_name=config.function_name,
@@ -101,8 +102,8 @@ def pip_targets(version: str) -> Iterator[None]:
     """Make every pip call in this process's children resolve for ``version``.
 
     pip reads any option from a PIP_<OPTION> variable. ``--python-version``
-    needs ``--only-binary=:all:``: pip cannot build an sdist for another
-    Python, and Lambda cannot use one built for this machine anyway.
+    requires ``--only-binary=:all:`` because pip cannot build an sdist for
+    another Python: a wheel built here would be for this machine's Python.
     """
     settings = {"PIP_PYTHON_VERSION": version, "PIP_ONLY_BINARY": ":all:"}
     saved = {name: os.environ.get(name) for name in settings}
@@ -148,7 +149,7 @@ def stage_merge_template(stage: str, destination: Path) -> Path:
 
     The functions' table prefix comes from the Chalice stage packaged, so a dev
     package deployed with Stage=prod would serve prod's API from dev's tables;
-    allowing only the packaged stage makes CloudFormation refuse that.
+    allowing only the packaged stage makes CloudFormation reject that.
     """
     template = json.loads(MERGE_TEMPLATE.read_text())
     template["Parameters"]["Stage"]["Default"] = stage
@@ -208,12 +209,12 @@ def check_package(out: Path) -> None:
             for name in names
             if name.count("/") == 1 and name.endswith(".dist-info/METADATA")
         }
-    wanted_tag = python_version(LAMBDA_RUNTIME).replace(".", "")
+    runtime_tag = python_version(LAMBDA_RUNTIME).replace(".", "")
     foreign_extensions = [
         name
         for name in names
         if (match := EXTENSION_ABI.search(name))
-        and "".join(match.groups()) != wanted_tag
+        and "".join(match.groups()) != runtime_tag
     ]
     if foreign_extensions:
         raise SystemExit(f"extensions built for another Python: {foreign_extensions}")
@@ -230,10 +231,11 @@ def normalize(name: str) -> str:
 
 
 def missing_distributions(metadata: dict[str, str], version: str) -> list[str]:
-    """Name what requirements.txt and the packaged distributions need but lack.
+    """Return the distributions that are required but missing from the zip.
 
-    ``metadata`` maps each packaged ``*.dist-info/METADATA`` path to its text;
-    markers are evaluated for Linux CPython ``version``.
+    Requirements come from requirements.txt and from the Requires-Dist entries
+    in ``metadata``, which maps each packaged ``*.dist-info/METADATA`` path to
+    its text. Markers are evaluated for Linux CPython ``version``.
     """
     environment = {
         "python_version": version,
@@ -246,20 +248,20 @@ def missing_distributions(metadata: dict[str, str], version: str) -> list[str]:
         "extra": "",
     }
     installed = {normalize(path.split("-", 1)[0]) for path in metadata}
-    wanted = []
+    requirements = []
     for line in (REPOSITORY / "requirements.txt").read_text().splitlines():
         text = line.split("#", 1)[0].strip()
         if text and not text.startswith("-"):
-            wanted.append(Requirement(text))
+            requirements.append(Requirement(text))
     for text in metadata.values():
-        wanted.extend(
+        requirements.extend(
             Requirement(value)
             for value in HeaderParser().parsestr(text).get_all("Requires-Dist") or []
         )
     return sorted(
         {
             normalize(requirement.name)
-            for requirement in wanted
+            for requirement in requirements
             if requirement.marker is None or requirement.marker.evaluate(environment)
         }
         - installed
@@ -277,9 +279,9 @@ def main(arguments: list[str] | None = None) -> None:
     parser.add_argument("--stage", required=True, choices=configured_stages())
     parser.add_argument("--out", required=True, type=Path, help="output folder")
     options = parser.parse_args(arguments)
-    # The region only picks service principals and DNS suffixes, which are
-    # the same in every region of the aws partition; the template itself
-    # uses AWS::Region. Chalice needs one set to build its AWS client.
+    # Chalice needs a region to build its AWS client. The region only selects
+    # service principals and DNS suffixes, which are the same in every region
+    # of the aws partition, and the template itself uses AWS::Region.
     if not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")):
         os.environ["AWS_DEFAULT_REGION"] = "eu-central-1"
     package(options.stage, options.out.resolve())

@@ -36,17 +36,17 @@ export class ApiError extends Error {
 
 let unauthorizedHandler: (message: string) => void = () => {};
 
-/** Registers what to do when the server rejects the token (HTTP 401); it gets the server's message. */
+/** Registers the handler for a rejected token (HTTP 401), which receives the server's message. */
 export function onUnauthorized(handler: (message: string) => void): void {
   unauthorizedHandler = handler;
 }
 
 interface RequestOptions {
   json?: unknown;
-  /** A body sent as is, for uploads; `contentType` names its type. */
+  /** A body sent unchanged, for uploads. `contentType` names its media type. */
   rawBody?: Blob;
   contentType?: string;
-  /** Sign-in answers 401 for a wrong password, which must not end the session. */
+  /** Set for sign-in, where a 401 means a wrong password and must not end the session. */
   skipUnauthorizedHandler?: boolean;
 }
 
@@ -57,6 +57,7 @@ async function request<Result>(
 ): Promise<Result> {
   const headers: Record<string, string> = { Accept: "application/json" };
   const token = getToken();
+  const sessionChanged = () => getToken() !== token && !options.skipUnauthorizedHandler;
   if (token) headers.Authorization = `Bearer ${token}`;
 
   let body: BodyInit | undefined;
@@ -76,6 +77,11 @@ async function request<Result>(
   }
 
   const text = await response.text();
+  if (sessionChanged()) {
+    // The user signed out, or in as someone else, while this request ran. The
+    // response belongs to the old session, so it never reaches the caller.
+    return new Promise<Result>(() => {});
+  }
   let data: unknown = null;
   if (text) {
     try {
@@ -181,14 +187,14 @@ export interface HistoryPage {
   next_cursor: string | null;
 }
 
-/** Newest first, `limit` per page; pass `before` (an id) for older pages. */
+/** Lists a page of 50 root messages, newest first. Pass `before` (a message id) for older pages. */
 export function listMessages(channelId: string, before?: string | null) {
   const query = new URLSearchParams({ limit: "50" });
   if (before) query.set("before", before);
   return request<HistoryPage>("GET", `/api/chat/channels/${encode(channelId)}/messages?${query}`);
 }
 
-/** Oldest first: the messages newer than `after`, used to catch up after a reconnect. */
+/** Lists up to 200 root messages newer than `after`, oldest first, to catch up after a reconnect. */
 export function listMessagesAfter(channelId: string, after: string) {
   const query = new URLSearchParams({ after, limit: "200" });
   return request<HistoryPage>("GET", `/api/chat/channels/${encode(channelId)}/messages?${query}`);

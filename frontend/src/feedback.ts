@@ -28,7 +28,7 @@ const noticeBanner = element(
 
 let noticeTimer: number | undefined;
 
-/** The banners, for the app shell to place on the page once. */
+/** Returns the banners, which the app shell places on the page once. */
 export function feedbackElements(): HTMLElement[] {
   return [errorBanner, noticeBanner];
 }
@@ -69,6 +69,14 @@ export function errorMessage(error: unknown): string {
  */
 export async function runAction<Result>(action: () => Promise<Result>): Promise<Result | undefined> {
   clearError();
+  return runInBackground(action);
+}
+
+/**
+ * Runs background work such as a catch-up after a reconnect: shows an error
+ * if it fails but, unlike runAction, leaves an error the user is reading.
+ */
+export async function runInBackground<Result>(action: () => Promise<Result>): Promise<Result | undefined> {
   try {
     return await action();
   } catch (error) {

@@ -28,7 +28,7 @@ function navLink(hash: string, testId: string, text: string, active: boolean): H
   });
 }
 
-/** Fills `header` for `route`; on the sign-in screen it shows only the brand and language toggle. */
+/** Fills `header` for `route`. The sign-in screen gets only the brand and the language toggle. */
 export function renderHeader(header: HTMLElement, route: Route, actions: HeaderActions): void {
   const languageToggle = element("button", {
     className: "lang-toggle",

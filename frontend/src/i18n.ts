@@ -1,4 +1,4 @@
-// Every UI string, in Russian and English. Russian is the default; the
+// Every UI string, in Russian and English. Russian is the default, and the
 // choice is kept in localStorage so it survives reloads and sign-outs.
 
 export type Language = "ru" | "en";
@@ -77,6 +77,7 @@ const ru = {
   channelCreateSubmit: "Создать",
   cancel: "Отмена",
   channelNone: "Выберите канал слева.",
+  channelLeft: "Вы больше не участник этого канала.",
   channelsEmpty: "Каналов пока нет.",
   channelUnread: "Новые сообщения",
   members: "Участники",
@@ -105,7 +106,6 @@ const ru = {
   tooLong: "Слишком длинное сообщение: {count} из {max} символов.",
   systemSender: "Штаб",
 
-  tasksTitle: "Задачи",
   tasksAssigned: "Мои задачи",
   tasksCreated: "Поставленные мной",
   tasksEmpty: "Задач нет.",
@@ -123,7 +123,6 @@ const ru = {
   taskNoDue: "без срока",
   taskNoDescription: "Описания нет.",
   taskDueLabel: "Срок: {date}",
-  taskDoneAt: "Выполнена: {date}",
   taskComments: "Комментарии",
   taskCommentsEmpty: "Комментариев пока нет.",
   taskCommentPlaceholder: "Комментарий…",
@@ -209,6 +208,7 @@ const en: Dictionary = {
   channelCreateSubmit: "Create",
   cancel: "Cancel",
   channelNone: "Choose a channel on the left.",
+  channelLeft: "You are no longer a member of this channel.",
   channelsEmpty: "No channels yet.",
   channelUnread: "New messages",
   members: "Members",
@@ -237,7 +237,6 @@ const en: Dictionary = {
   tooLong: "The message is too long: {count} of {max} characters.",
   systemSender: "Shtab",
 
-  tasksTitle: "Tasks",
   tasksAssigned: "My tasks",
   tasksCreated: "Set by me",
   tasksEmpty: "No tasks.",
@@ -255,7 +254,6 @@ const en: Dictionary = {
   taskNoDue: "no due date",
   taskNoDescription: "No description.",
   taskDueLabel: "Due: {date}",
-  taskDoneAt: "Done: {date}",
   taskComments: "Comments",
   taskCommentsEmpty: "No comments yet.",
   taskCommentPlaceholder: "Comment…",
@@ -288,7 +286,7 @@ export function setLanguage(language: Language): void {
   try {
     localStorage.setItem(LANGUAGE_STORAGE_KEY, language);
   } catch {
-    // Private browsing may forbid storage; the choice then lasts until reload.
+    // Some private-browsing modes reject storage writes, so the choice then lasts until reload.
   }
 }
 
@@ -303,8 +301,9 @@ export function t(key: MessageKey, values: Record<string, string | number> = {})
 /** Formats "N replies" with the plural form the language needs (1 ответ, 2 ответа, 5 ответов). */
 export function formatReplyCount(count: number): string {
   const form = new Intl.PluralRules(currentLanguage).select(count);
-  const word =
-    form === "one" ? t("replyOne") : form === "few" ? t("replyFew") : t("replyMany");
+  let word = t("replyMany");
+  if (form === "one") word = t("replyOne");
+  else if (form === "few") word = t("replyFew");
   return t("replyCount", { count, word });
 }
 

@@ -17,9 +17,9 @@ import { createTaskDetailView } from "./views/tasks/taskDetailView";
 import { createTaskListView } from "./views/tasks/taskListView";
 import type { View, ViewFactory } from "./views/view";
 
-// A rejected token shows as a WebSocket that closes before opening; checking
-// the token over HTTP then signs out (through the 401 handler) if it is the
-// cause. The check runs at most this often.
+// A rejected token shows up as a WebSocket that closes before opening. So the
+// app then checks the token over HTTP, at most this often, and the 401
+// handler signs out if the token was the cause.
 const TOKEN_CHECK_INTERVAL_MS = 30_000;
 
 const header = element("header", { className: "app-header" });

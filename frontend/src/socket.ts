@@ -1,5 +1,5 @@
 // The live connection: one WebSocket at /ws?token=... on the page's own host.
-// It reconnects with a growing delay and tells listeners when it (re)opens, so
+// It reconnects with a growing delay and calls listeners on every open, so
 // views can load what they missed while it was down.
 
 import { ApiError } from "./api";
@@ -84,7 +84,10 @@ export class LiveSocket {
       socket.onclose = null;
       socket.close();
     }
-    this.rejectPending(new Error(t("socketTimeout")));
+    // Sends still waiting belong to the session that is ending, so they are
+    // dropped without an error that would show on the sign-in screen.
+    for (const request of this.pending.values()) window.clearTimeout(request.timer);
+    this.pending.clear();
     this.setState("offline");
   }
 

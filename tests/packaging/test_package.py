@@ -19,11 +19,7 @@ from pathlib import Path
 import pytest
 from chalice.utils import to_cfn_resource_name
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-if str(REPOSITORY) not in sys.path:
-    sys.path.insert(0, str(REPOSITORY))
-
-from infra.package import LAMBDA_RUNTIME, TEMPLATE_NAME, ZIP_NAME
+from infra.package import LAMBDA_RUNTIME, REPOSITORY, TEMPLATE_NAME, ZIP_NAME
 
 pytestmark = pytest.mark.packaging
 
@@ -36,14 +32,14 @@ DUMMY_SECRET = "packaging-test-secret-0123456789abcdefgh"
 # packaged template passes cfn-lint's default errors and warnings as it is.
 IGNORED_CHECKS: dict[str, str] = {}
 
-# Every PynamoDB model, by module; each must match a table in the template.
+# Every PynamoDB model by module. Each must match a table in the template.
 MODELS = {
     "chalicelib.people.models": ("User",),
     "chalicelib.org.models": ("Department", "Position", "AppliedTemplate"),
     "chalicelib.chat.models": ("Channel", "Member", "Message", "ChannelKey"),
     "chalicelib.tasks.models": ("Task", "Comment"),
     "chalicelib.chat.connections": ("Connection", "UserConnections"),
-    "chalicelib.auth.models": ("LoginThrottle", "BootstrapMarker"),
+    "chalicelib.auth.models": ("LoginThrottle", "BootstrapMarker", "EmailClaim"),
 }
 FUNCTION_TYPE = "AWS::Serverless::Function"
 TABLE_NAME = re.compile(r"^shtab-\$\{Stage\}-(?P<name>[a-z]+)$")
@@ -84,9 +80,8 @@ def zip_names(package_folder) -> list[str]:
 
 @pytest.fixture(scope="module")
 def settings() -> None:
-    # chalicelib reads its settings at import. The suite's conftest has set
-    # them already; setdefault only fills in when this file runs on its own,
-    # and never changes what other tests in this process rely on.
+    # chalicelib reads its settings at import, and tests/conftest.py sets them
+    # for the suite. setdefault keeps those values for the other tests.
     os.environ.setdefault("SHTAB_TOKEN_SECRET", DUMMY_SECRET)
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
 
@@ -190,8 +185,8 @@ def test_every_stream_reaction_has_a_bounded_mapping(template, application):
     queues = resources_of_type(template, "AWS::SQS::Queue")
 
     assert len(mappings) == len(application.STREAM_REACTIONS)
-    # The Lambda function of a reaction is the one whose handler is app.<the
-    # module attribute holding it>; its logical id comes from its name.
+    # A reaction's Lambda handler is "app.<module attribute>", and the logical
+    # id of its function comes from the function's name.
     names_by_handler = {
         function.handler_string: function.name
         for function in application.app.pure_lambda_functions
@@ -216,7 +211,7 @@ def test_every_stream_reaction_has_a_bounded_mapping(template, application):
         assert mapping["StartingPosition"] in ("LATEST", "TRIM_HORIZON")
         assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
         assert mapping["BisectBatchOnFunctionError"] is True
-        # -1 would mean "retry until the record expires"; Lambda allows 0..10000.
+        # -1 means "retry until the record expires". Lambda allows up to 10000.
         assert 0 <= mapping["MaximumRetryAttempts"] <= 10
         assert 60 <= mapping["MaximumRecordAgeInSeconds"] <= 24 * 60 * 60
         assert 1 <= mapping["BatchSize"] <= 100
@@ -275,13 +270,28 @@ def test_frontend_bucket_is_private_and_served_by_cloudfront(template):
     assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
     assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     distribution = template["Resources"]["FrontendDistribution"]["Properties"]
-    origins = {
-        origin["Id"]: origin for origin in distribution["DistributionConfig"]["Origins"]
-    }
+    config = distribution["DistributionConfig"]
+    origins = {origin["Id"]: origin for origin in config["Origins"]}
     assert "OriginAccessControlId" in origins["frontend"]
+    assert config["DefaultCacheBehavior"]["TargetOriginId"] == "frontend"
+
+    # The page calls relative /api/... URLs and opens /ws (frontend/src), and
+    # the app sets no CORS headers: both must reach it through this origin.
+    behaviors = {
+        behavior["PathPattern"]: behavior for behavior in config["CacheBehaviors"]
+    }
+    api_stage = json.loads((REPOSITORY / ".chalice" / "config.json").read_text())[
+        "api_gateway_stage"
+    ]
+    api_origin = origins[behaviors["/api/*"]["TargetOriginId"]]
+    assert api_origin["OriginPath"] == f"/{api_stage}"
+    assert "${RestAPI}" in api_origin["DomainName"]["Fn::Sub"]
+    websocket_origin = origins[behaviors["/ws"]["TargetOriginId"]]
+    assert "${WebsocketAPI}" in websocket_origin["DomainName"]["Fn::Sub"]
+    assert behaviors["/ws"]["FunctionAssociations"]
 
 
-def test_zip_has_templates_and_binaries_for_the_pinned_python(zip_names):
+def test_zip_has_templates_and_pinned_binaries(zip_names):
     assert "templates/notifications/ru/task_assigned.txt.j2" in zip_names
     assert "app.py" in zip_names
     pydantic_binaries = [
@@ -298,6 +308,23 @@ def test_zip_has_templates_and_binaries_for_the_pinned_python(zip_names):
         if re.search(r"\.cpython-\d+-", name) and f".cpython-{PINNED_TAG}-" not in name
     ]
     assert foreign == []
+
+
+def test_every_model_is_checked(application, models):
+    from pynamodb.models import Model
+
+    def subclasses(base: type) -> set[type]:
+        found = set(base.__subclasses__())
+        for subclass in list(found):
+            found |= subclasses(subclass)
+        return found
+
+    defined = {
+        model
+        for model in subclasses(Model)
+        if model.__module__.startswith("chalicelib.")
+    }
+    assert defined == set(models), "add the new model to MODELS"
 
 
 def sorted_keys(key_schema: list[dict]) -> list[tuple[str, str]]:
@@ -391,34 +418,39 @@ def pinned_interpreter() -> str | None:
             check=False,
             capture_output=True,
             text=True,
+            timeout=30,
         )
         if result.returncode == 0 and result.stdout.strip() == PINNED_VERSION:
             return candidate
     return None
 
 
-def test_app_imports_from_the_zip_on_the_pinned_python(package_folder, tmp_path):
+def test_zip_imports_on_pinned_python(package_folder, tmp_path):
     interpreter = pinned_interpreter()
     if interpreter is None:
-        pytest.skip(
-            f"no Python {PINNED_VERSION} on this machine to import the zip with"
-        )
+        pytest.skip(f"no Python {PINNED_VERSION} here to import the zip with")
+
     task = tmp_path / "task"
     with zipfile.ZipFile(package_folder / ZIP_NAME) as archive:
         archive.extractall(task)
-    # Lambda's runtime provides boto3; lend it this environment's pure-Python
-    # copy, after the zip on the path as on Lambda.
+
+    # The Lambda runtime provides boto3, after the zip on the path. This
+    # environment's pure-Python copy stands in for it.
     runtime = tmp_path / "runtime"
     for name in ("boto3", "s3transfer"):
         module = importlib.import_module(name)
         shutil.copytree(Path(module.__file__).parent, runtime / name)
-    check = (
-        "import sys\n"
-        f"sys.path[:0] = [{str(task)!r}, {str(runtime)!r}]\n"
-        "import pydantic_core, app\n"
-        f"assert sys.version_info[:2] == {tuple(map(int, PINNED_VERSION.split('.')))}\n"
-        f"assert pydantic_core.__file__.startswith({str(task)!r})\n"
-        "assert sorted(app.STREAM_REACTIONS) == ['chat', 'org', 'tasks', 'users']\n"
+
+    expected_version = tuple(int(part) for part in PINNED_VERSION.split("."))
+    check = "\n".join(
+        (
+            "import sys",
+            f"sys.path[:0] = [{str(task)!r}, {str(runtime)!r}]",
+            "import pydantic_core, app",
+            f"assert sys.version_info[:2] == {expected_version}",
+            f"assert pydantic_core.__file__.startswith({str(task)!r})",
+            "assert sorted(app.STREAM_REACTIONS) == ['chat', 'org', 'tasks', 'users']",
+        )
     )
     # -I keeps this machine's site-packages and PYTHON* variables out.
     result = subprocess.run(

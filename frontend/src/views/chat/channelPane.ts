@@ -1,24 +1,19 @@
 // One open channel: its header, history with "load older", composer, member
 // list, Telegram import and the thread panel.
 
-import {
-  fetchThread,
-  importTelegram,
-  listMembers,
-  listMessages,
-  listMessagesAfter,
-  postMessage,
-} from "../../api";
+import { fetchThread, listMessages, listMessagesAfter, postMessage } from "../../api";
 import { element } from "../../dom";
-import { runAction, showError, errorMessage } from "../../feedback";
+import { errorMessage, runAction, runInBackground, showError } from "../../feedback";
 import { t } from "../../i18n";
 import { getCurrentUser, isAdmin } from "../../session";
 import { liveSocket } from "../../socket";
-import type { Message, TelegramImportSummary } from "../../types";
+import type { Message } from "../../types";
 import { findChannel, onChannelsChange } from "./channelStore";
 import { createComposer } from "./composer";
+import { createMembersPanel } from "./membersPanel";
 import { MessageCollection } from "./messageCollection";
 import { renderMessage } from "./messageItem";
+import { createTelegramImport } from "./telegramImport";
 import { createThreadPanel, type ThreadPanel } from "./threadPanel";
 
 // Bounds the catch-up after a reconnect: 10 pages of 200 messages. Past that
@@ -39,40 +34,24 @@ export interface ChannelPane {
 export function createChannelPane(channelId: string): ChannelPane {
   let olderCursor: string | null = null;
   let historyLoaded = false;
-  // The newest root message id up to which the shown history has no gaps: it
-  // advances with history pages and live events, but not with messages this
-  // tab posts over HTTP while the socket is down, because others may have
-  // posted before them. A reconnect catches up from here.
+  // The newest root message id up to which the shown history has no gaps. It
+  // advances with history pages and live events. It does not advance with
+  // messages this tab posts over HTTP while the socket is down, because others
+  // may have posted before them. A reconnect catches up from this id.
   let syncedThroughId: string | null = null;
   let threadPanel: ThreadPanel | null = null;
+  let latestLoad: Promise<void> | null = null;
   let destroyed = false;
 
   // --- Header ---
   const title = element("h2", { className: "channel-title", testId: "channel-title" });
   const titleIcon = element("span", { className: "channel-icon", attributes: { "aria-hidden": "true" } });
   const description = element("p", { className: "channel-description muted" });
-  const actions = element("div", { className: "channel-actions" });
-  const membersPanel = element("div", { className: "members-panel card", testId: "members-panel", attributes: { hidden: true } });
-  const importResult = element("div", { className: "import-result card", testId: "import-result", attributes: { hidden: true } });
-
-  const membersButton = element("button", {
-    testId: "members-button",
-    text: t("members"),
-    attributes: { type: "button", "aria-expanded": "false" },
-    on: { click: () => void toggleMembers() },
-  });
-  actions.appendChild(membersButton);
-
-  const importInput = element("input", {
-    className: "visually-hidden",
-    testId: "import-file",
-    attributes: { type: "file", accept: ".json,application/json" },
-    on: { change: () => void importSelectedFile() },
-  });
-  const importLabel = element("label", { className: "button", testId: "import-button" }, [
-    element("span", { text: t("importTelegram") }),
-    importInput,
-  ]);
+  const isDestroyed = () => destroyed;
+  const members = createMembersPanel(channelId, isDestroyed);
+  const telegramImport = createTelegramImport(channelId, () => fetchLatest(false), isDestroyed);
+  const importControl = telegramImport.control;
+  const actions = element("div", { className: "channel-actions" }, [members.button]);
 
   function renderHeader(): void {
     const channel = findChannel(channelId);
@@ -81,8 +60,8 @@ export function createChannelPane(channelId: string): ChannelPane {
     description.textContent = channel?.description ?? "";
     description.hidden = !channel?.description;
     const canImport = isAdmin() && channel !== undefined && channel.kind !== "notifications";
-    if (canImport && !importLabel.isConnected) actions.appendChild(importLabel);
-    if (!canImport && importLabel.isConnected) importLabel.remove();
+    if (canImport && !importControl.isConnected) actions.appendChild(importControl);
+    if (!canImport && importControl.isConnected) importControl.remove();
   }
   const unsubscribeChannels = onChannelsChange(renderHeader);
 
@@ -134,8 +113,18 @@ export function createChannelPane(channelId: string): ChannelPane {
    * Loads the newest page. It merges into what is shown unless `replace` is
    * set, so a live message that arrives while the page loads is kept.
    */
-  async function loadLatest({ replace = false } = {}): Promise<void> {
-    const page = await runAction(() => listMessages(channelId));
+  function loadLatest({ replace = false } = {}): Promise<void> {
+    // The first socket open and the pane's own first load often coincide, so they share one request.
+    if (!replace && latestLoad) return latestLoad;
+    const load = fetchLatest(replace).finally(() => {
+      if (latestLoad === load) latestLoad = null;
+    });
+    if (!replace) latestLoad = load;
+    return load;
+  }
+
+  async function fetchLatest(replace: boolean): Promise<void> {
+    const page = await runInBackground(() => listMessages(channelId));
     loadingNote.hidden = true;
     if (!page || destroyed) return;
     if (replace) messages.clear();
@@ -161,6 +150,18 @@ export function createChannelPane(channelId: string): ChannelPane {
     refreshHistoryNotes();
   }
 
+  /**
+   * Updates reply counts of the newest shown messages: replies posted while
+   * the socket was down change their roots, and "after" returns only new roots.
+   */
+  async function refreshShownMessages(): Promise<void> {
+    const page = await runInBackground(() => listMessages(channelId));
+    if (!page || destroyed) return;
+    for (const message of page.messages) {
+      if (messages.get(message.id)) messages.upsert(message);
+    }
+  }
+
   async function catchUp(): Promise<void> {
     if (!historyLoaded) {
       await loadLatest();
@@ -173,7 +174,7 @@ export function createChannelPane(channelId: string): ChannelPane {
         let pages = 0;
         while (after !== null && pages < MAX_CATCH_UP_PAGES && !destroyed) {
           const cursor: string = after;
-          const page = await runAction(() => listMessagesAfter(channelId, cursor));
+          const page = await runInBackground(() => listMessagesAfter(channelId, cursor));
           if (!page) break;
           for (const message of page.messages) addRootMessage(message);
           markSyncedThrough(page.messages.at(-1)?.id);
@@ -181,6 +182,7 @@ export function createChannelPane(channelId: string): ChannelPane {
           pages += 1;
         }
         if (after !== null && pages >= MAX_CATCH_UP_PAGES) await loadLatest({ replace: true });
+        else await refreshShownMessages();
         refreshHistoryNotes();
         if (stickToBottom) scrollToBottom();
       }
@@ -226,6 +228,9 @@ export function createChannelPane(channelId: string): ChannelPane {
     threadPanel = createThreadPanel({
       rootId,
       sendReply: async (text, root) => (await send(text, root)).message,
+      onRootLoaded: (root) => {
+        if (messages.get(root.id)) messages.upsert(root);
+      },
       onClose: closeThread,
     });
     threadSlot.replaceChildren(threadPanel.element);
@@ -236,77 +241,6 @@ export function createChannelPane(channelId: string): ChannelPane {
     threadPanel = null;
     threadSlot.replaceChildren();
     pane.classList.remove("with-thread");
-  }
-
-  // --- Members ---
-  async function toggleMembers(): Promise<void> {
-    if (!membersPanel.hidden) {
-      membersPanel.hidden = true;
-      membersButton.setAttribute("aria-expanded", "false");
-      return;
-    }
-    const result = await runAction(() => listMembers(channelId));
-    if (!result || destroyed) return;
-    membersPanel.replaceChildren(
-      element("h3", { text: t("membersTitle") }),
-      element(
-        "ul",
-        { className: "member-list", testId: "member-list" },
-        result.members.map((member) =>
-          element("li", { testId: "member", dataset: { id: member.id, status: member.status } }, [
-            element("span", { className: `status-dot status-${member.status}`, attributes: { "aria-hidden": "true" } }),
-            element("span", { text: member.name }),
-          ]),
-        ),
-      ),
-    );
-    membersPanel.hidden = false;
-    membersButton.setAttribute("aria-expanded", "true");
-  }
-
-  // --- Telegram import ---
-  async function importSelectedFile(): Promise<void> {
-    const file = importInput.files?.[0];
-    importInput.value = "";
-    if (!file) return;
-    importResult.hidden = false;
-    importResult.replaceChildren(element("p", { text: t("importRunning") }));
-    const summary = await runAction(() => importTelegram(channelId, file));
-    if (destroyed) return;
-    if (!summary) {
-      importResult.hidden = true;
-      return;
-    }
-    renderImportSummary(summary);
-    await loadLatest();
-  }
-
-  function renderImportSummary(summary: TelegramImportSummary): void {
-    const lines = [
-      t("importSummary", {
-        chat: summary.chat_name,
-        total: summary.total,
-        imported: summary.imported,
-        present: summary.already_present,
-        skipped: summary.skipped,
-        replies: summary.replies,
-      }),
-    ];
-    if (summary.matched_authors.length > 0) {
-      lines.push(t("importMatched", { names: summary.matched_authors.join(", ") }));
-    }
-    if (summary.unmatched_authors.length > 0) {
-      lines.push(t("importUnmatched", { names: summary.unmatched_authors.join(", ") }));
-    }
-    importResult.replaceChildren(
-      ...lines.map((line) => element("p", { text: line })),
-      element("button", {
-        className: "link-button",
-        text: t("close"),
-        attributes: { type: "button" },
-        on: { click: () => (importResult.hidden = true) },
-      }),
-    );
   }
 
   // --- Live events ---
@@ -328,7 +262,7 @@ export function createChannelPane(channelId: string): ChannelPane {
       if (threadPanel?.rootId === message.thread_id) threadPanel.addReply(message);
       return;
     }
-    // Only messages already shown are updated; an unseen old root stays out of the list.
+    // Only messages already shown are updated, so an old root the user has not loaded stays out of the list.
     if (messages.get(message.id)) messages.upsert(message);
     if (threadPanel?.rootId === message.id) threadPanel.updateRoot(message);
   }
@@ -342,8 +276,8 @@ export function createChannelPane(channelId: string): ChannelPane {
         ]),
         actions,
       ]),
-      membersPanel,
-      importResult,
+      members.panel,
+      telegramImport.resultPanel,
       scroller,
       composer.element,
     ]),

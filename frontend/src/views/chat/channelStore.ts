@@ -21,6 +21,8 @@ const listeners = new Set<() => void>();
 let loaded = false;
 let openChannelId: string | null = null;
 let loading: Promise<void> | null = null;
+// Bumped on sign-out, so a list requested by the previous user is dropped.
+let sessionGeneration = 0;
 
 function notify(): void {
   for (const listener of listeners) listener();
@@ -52,11 +54,13 @@ export function isUnread(channelId: string): boolean {
   return unreadChannelIds.has(channelId);
 }
 
-/** Fetches the channel list; concurrent callers share one request. */
+/** Fetches the channel list. Concurrent callers share one request. */
 export function loadChannels(): Promise<void> {
   if (loading) return loading;
-  loading = listChannels()
+  const generation = sessionGeneration;
+  const request: Promise<void> = listChannels()
     .then((result) => {
+      if (generation !== sessionGeneration) return;
       channels = new Map(result.channels.map((channel) => [channel.id, channel]));
       for (const channelId of unreadChannelIds) {
         if (!channels.has(channelId)) unreadChannelIds.delete(channelId);
@@ -65,9 +69,10 @@ export function loadChannels(): Promise<void> {
       notify();
     })
     .finally(() => {
-      loading = null;
+      if (loading === request) loading = null;
     });
-  return loading;
+  loading = request;
+  return request;
 }
 
 export function upsertChannel(channel: Channel): void {
@@ -88,6 +93,8 @@ export function setOpenChannel(channelId: string | null): void {
 }
 
 export function resetChannels(): void {
+  sessionGeneration += 1;
+  loading = null;
   channels = new Map();
   unreadChannelIds.clear();
   loaded = false;
@@ -95,7 +102,7 @@ export function resetChannels(): void {
   notify();
 }
 
-/** Subscribes the store to the live socket; call once at startup. */
+/** Subscribes the store to the live socket. Call it once at startup. */
 export function connectChannelStore(): void {
   liveSocket.onEvent((event) => {
     switch (event.type) {

@@ -56,7 +56,7 @@ export function createChatView(container: HTMLElement, route: Route): View {
         return;
       case "channel.left":
         if (event.channel_id === requestedChannelId) {
-          showNotice(t("channelNone"));
+          showNotice(t("channelLeft"));
           navigate("#/chat", { replace: true });
         }
         return;

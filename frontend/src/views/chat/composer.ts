@@ -4,7 +4,10 @@ import { element } from "../../dom";
 import { errorMessage, showError } from "../../feedback";
 import { t } from "../../i18n";
 
-/** The backend's limit, counted in Unicode code points as it counts them. */
+/**
+ * The backend's limit in Unicode code points (Python's len). The backend trims
+ * surrounding whitespace before counting, so this count is never below its own.
+ */
 export const MAX_MESSAGE_LENGTH = 4000;
 
 export function countCodePoints(text: string): number {
@@ -17,7 +20,7 @@ export interface ComposerOptions {
   counterTestId: string;
   errorTestId: string;
   placeholder: string;
-  /** Sends the text; a rejection is shown under the input and the text is kept. */
+  /** Sends the text. If it rejects, the error shows under the input and the text stays. */
   onSend: (text: string) => Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 // Messages shown in a list, kept in id order. Ids are ULIDs, which sort by
-// creation time, so the order is the same however a message arrived (a
-// history page, an ack, a live event or a catch-up), and a repeated id
-// updates the shown message instead of adding a second one.
+// creation time, so the order does not depend on how a message arrived: a
+// history page, an ack, a live event or a catch-up. A repeated id updates the
+// shown message instead of adding a second one.
 
 import type { Message } from "../../types";
 

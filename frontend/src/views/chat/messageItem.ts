@@ -100,7 +100,7 @@ export function renderMessage(message: Message, options: MessageItemOptions): HT
   );
 }
 
-/** Attachments are stored as file names; tolerate objects with a name too. */
+/** Returns an attachment's file name, which is how the backend stores them, or an object's `name`. */
 function attachmentName(attachment: unknown): string {
   if (typeof attachment === "string") return attachment;
   if (typeof attachment === "object" && attachment !== null && "name" in attachment) {

@@ -3,7 +3,7 @@
 
 import { fetchThread } from "../../api";
 import { element } from "../../dom";
-import { runAction } from "../../feedback";
+import { runInBackground } from "../../feedback";
 import { t } from "../../i18n";
 import type { Message } from "../../types";
 import { createComposer } from "./composer";
@@ -22,6 +22,8 @@ export interface ThreadPanel {
 export interface ThreadPanelOptions {
   rootId: string;
   sendReply: (text: string, rootId: string) => Promise<Message>;
+  /** Receives the root as fetched, so the channel can refresh its reply count. */
+  onRootLoaded: (root: Message) => void;
   onClose: () => void;
 }
 
@@ -73,9 +75,10 @@ export function createThreadPanel(options: ThreadPanelOptions): ThreadPanel {
   }
 
   async function reload(): Promise<void> {
-    const result = await runAction(() => fetchThread(rootId));
+    const result = await runInBackground(() => fetchThread(rootId));
     if (!result) return;
     updateRoot(result.root);
+    options.onRootLoaded(result.root);
     for (const reply of result.replies) replies.upsert(reply);
     emptyNote.hidden = replies.size > 0;
     scrollArea.scrollTop = scrollArea.scrollHeight;

@@ -46,6 +46,7 @@ export function createOrgChart(): OrgChart {
   ]);
 
   function renderTree(): void {
+    toolbar.hidden = departments.length === 0;
     if (departments.length === 0) {
       treeContainer.replaceChildren(
         element("ul", { className: "org-tree", testId: "org-tree", attributes: { role: "tree" } }),
@@ -67,10 +68,12 @@ export function createOrgChart(): OrgChart {
     const hasContent = department.positions.length > 0 || department.children.length > 0;
     const name = localized(department.name, department.name_en);
 
+    let toggleSymbol = "•";
+    if (hasContent) toggleSymbol = expanded ? "▾" : "▸";
     const toggle = element("button", {
       className: "tree-toggle",
       testId: "org-toggle",
-      text: hasContent ? (expanded ? "▾" : "▸") : "•",
+      text: toggleSymbol,
       attributes: {
         type: "button",
         "aria-label": `${expanded ? t("collapse") : t("expand")}: ${name}`,

@@ -30,7 +30,7 @@ export function userName(users: Map<string, User>, userId: string | null): strin
   return users.get(userId)?.name ?? t("unknownUser");
 }
 
-/** Fills an assignee select with active people by name; `selectedId` is preselected. */
+/** Fills an assignee select with active people sorted by name, with `selectedId` preselected. */
 export function fillAssigneeSelect(
   select: HTMLSelectElement,
   users: User[],

@@ -115,7 +115,7 @@ export function createTaskDetailView(container: HTMLElement, route: Route): View
     statusSlot.replaceChildren(statusPill(nextTask.status, "task-status"));
     fillAssigneeSelect(assigneeSelect, userList, nextTask.assignee_id);
     if (!users.has(nextTask.assignee_id)) {
-      // A deactivated assignee is not in the people list; keep them selectable as they are.
+      // A deactivated assignee is missing from the people list, so add them to keep the select truthful.
       assigneeSelect.prepend(element("option", { text: t("unknownUser"), attributes: { value: nextTask.assignee_id } }));
       assigneeSelect.value = nextTask.assignee_id;
     }
