@@ -1,10 +1,12 @@
 """The tasks stream reaction: notify people of assigned, done and commented tasks."""
 
 import logging
+from datetime import datetime
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecord,
 )
+from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.errors import NotFound
@@ -35,6 +37,18 @@ def handle_task_record(record: DynamoDBRecord) -> None:
         _on_comment(change)
 
 
+def _moment(stored: str | None, change: Change) -> datetime:
+    """Return when the change was made, to the microsecond, from the item itself.
+
+    The stream's own timestamp has whole seconds, so two notifications made
+    within one second would get ids in random order. The item's time is as
+    stable across redelivery as the stream's.
+    """
+    if stored:
+        return UTCDateTimeAttribute().deserialize(stored)
+    return change.happened_at
+
+
 def _task_view(task: dict) -> dict:
     """The task fields templates may use; absent attributes become None."""
     return {
@@ -51,7 +65,7 @@ def _on_task(change: Change) -> None:
     actor_id = task["updated_by"]
     common = {
         "event_id": change.event_id,
-        "happened_at": change.happened_at,
+        "happened_at": _moment(task.get("updated_at"), change),
         "link": task_link(task["task_id"]),
         "task": _task_view(task),
         "actor_name": _name_of(actor_id),
@@ -85,7 +99,7 @@ def _on_comment(change: Change) -> None:
             recipient_id,
             "task_commented",
             event_id=change.event_id,
-            happened_at=change.happened_at,
+            happened_at=_moment(comment.get("created_at"), change),
             link=task_link(task.task_id),
             task=task_view,
             comment=comment,

@@ -167,3 +167,17 @@ def test_repeated_notify_posts_once(team, pump):
     )
     assert first is True
     assert second is False
+
+
+def test_notifications_sorted_within_one_second(team, pump):
+    owner, anna, _ = team
+    task = owner.client.post(
+        "/api/tasks", {"title": "Порядок", "assignee_id": anna.id}
+    ).json["task"]
+    owner.client.post(f"/api/tasks/{task['id']}/comments", {"text": "Первый коммент"})
+    pump.drain()
+
+    texts = [message["text"] for message in _notifications(anna)]
+    assert len(texts) == 2
+    assert "Первый коммент" in texts[0]
+    assert "поставил" in texts[1]

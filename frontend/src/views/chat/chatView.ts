@@ -18,6 +18,7 @@ export function createChatView(container: HTMLElement, route: Route): View {
 
   let channelPane: ChannelPane | null = null;
   let requestedChannelId: string | null = null;
+  let destroyed = false;
 
   function showChannel(channelId: string | null): void {
     requestedChannelId = channelId;
@@ -28,7 +29,9 @@ export function createChatView(container: HTMLElement, route: Route): View {
     channelPane = null;
     if (channelId === null) {
       mainArea.replaceChildren(element("p", { className: "muted empty-pane", text: t("channelNone") }));
-      if (isLoaded()) openDefaultChannel();
+      // Deferred: navigating while this view is still being built would run the
+      // router again before the app has recorded this view as the current one.
+      if (isLoaded()) queueMicrotask(openDefaultChannel);
       return;
     }
     channelPane = createChannelPane(channelId);
@@ -37,7 +40,10 @@ export function createChatView(container: HTMLElement, route: Route): View {
 
   /** Opens the general channel, or the first one, when the route names none. */
   function openDefaultChannel(): void {
-    if (requestedChannelId !== null) return;
+    if (destroyed || requestedChannelId !== null) return;
+    // The channel list may finish loading after the person has already picked
+    // a channel; the route, not this view's state, says whether they did.
+    if (!/^#\/chat\/?$/.test(location.hash)) return;
     const channels = sortedChannels();
     const preferred =
       channels.find((channel) => channel.kind === "general") ??
@@ -80,6 +86,7 @@ export function createChatView(container: HTMLElement, route: Route): View {
       if (nextRoute.name === "chat") showChannel(nextRoute.channelId);
     },
     destroy() {
+      destroyed = true;
       unsubscribeEvents();
       unsubscribeOpen();
       channelPane?.destroy();
