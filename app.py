@@ -7,7 +7,7 @@ from chalice import Chalice
 from chalicelib.auth.authorizer import authorizer_routes
 from chalicelib.auth.routes import auth_routes
 from chalicelib.chat import websocket
-from chalicelib.chat.reactions import handle_chat_record
+from chalicelib.chat.reactions import handle_chat_record, needs_delivery
 from chalicelib.chat.routes import chat_routes
 from chalicelib.notifications.task_reactions import handle_task_record
 from chalicelib.org.reactions import handle_org_record, is_department_record
@@ -78,7 +78,7 @@ def notification_reactions(event, context):
 
 _membership = stream_reaction("membership_reactions", handle_user_record)
 _org = stream_reaction("org_reactions", handle_org_record, is_department_record)
-_delivery = stream_reaction("delivery_reactions", handle_chat_record)
+_delivery = stream_reaction("delivery_reactions", handle_chat_record, needs_delivery)
 _notification = stream_reaction("notification_reactions", handle_task_record)
 
 # Which reaction reads which table's stream; the local stream pump uses this,

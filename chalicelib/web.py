@@ -13,6 +13,7 @@ from chalicelib.errors import (
     ApiError,
     Forbidden,
     InvalidInput,
+    NotFound,
     PayloadTooLarge,
     Unauthenticated,
 )
@@ -53,17 +54,30 @@ class Caller:
         return self.role in ("owner", "admin")
 
 
+# Ids are ULIDs (26 characters) or short keys; DynamoDB rejects empty keys and
+# keys over 2048 bytes, so a path id outside these bounds is answered here.
+MAX_PATH_ID_LENGTH = 64
+
+
 def error_response(error: ApiError) -> Response:
-    return Response(
-        body=error.to_body(),
-        status_code=error.status,
-        headers={"Content-Type": "application/json"},
-    )
+    headers = {"Content-Type": "application/json"}
+    if "retry_after" in error.details:
+        headers["Retry-After"] = str(error.details["retry_after"])
+    return Response(body=error.to_body(), status_code=error.status, headers=headers)
+
+
+def _check_path_ids(request: Request) -> None:
+    for name, value in (request.uri_params or {}).items():
+        if not value or len(value) > MAX_PATH_ID_LENGTH or not value.isprintable():
+            raise NotFound(
+                f"No such {name}: the id in the path is not valid.", field=name
+            )
 
 
 def handle_errors(event: Request, get_response) -> Response:
     """Chalice HTTP middleware: answer every error as ``{"error": {...}}``."""
     try:
+        _check_path_ids(event)
         response = get_response(event)
     except ApiError as error:
         return error_response(error)
@@ -72,6 +86,8 @@ def handle_errors(event: Request, get_response) -> Response:
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
         code = _CHALICE_CODES.get(body["Code"], "error")
         response.body = {"error": {"code": code, "message": body.get("Message", "")}}
+        # Chalice sets no Content-Type on its own errors, such as 405 and 415.
+        response.headers["Content-Type"] = "application/json"
     return response
 
 
@@ -87,6 +103,13 @@ def read_json(request: Request, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> dict
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidInput(f"Request body is not valid JSON: {error}.") from error
+    except RecursionError:
+        raise InvalidInput("Request body is nested too deeply.") from None
+    except ValueError as error:
+        # json raises a plain ValueError for integers of more than 4300 digits.
+        raise InvalidInput(
+            "Request body contains a number too long to read; send at most 4300 digits."
+        ) from error
     if not isinstance(data, dict):
         raise InvalidInput("Request body must be a JSON object.")
     return data
@@ -104,7 +127,9 @@ def parse(schema: type[Schema], data: dict) -> Schema:
             message = "unknown field; remove it"
         elif first["type"] == "missing":
             message = "field required"
-        raise InvalidInput(f"Invalid field '{field}': {message}.", field=field) from None
+        raise InvalidInput(
+            f"Invalid field '{field}': {message}.", field=field
+        ) from None
 
 
 def parse_body(request: Request, schema: type[Schema]) -> Schema:

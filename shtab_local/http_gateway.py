@@ -2,6 +2,7 @@
 
 import json
 import logging
+import threading
 
 from chalice.config import Config
 from chalice.local import (
@@ -28,8 +29,38 @@ def _json_error(status: int, code: str, message: str) -> dict:
     }
 
 
+def _thread_local_request_state(app) -> None:
+    """Keep ``app.current_request`` per thread.
+
+    Chalice stores the current request on the app object, which is right on
+    Lambda, where one process serves one request at a time. The local stack
+    serves requests on several threads, which would otherwise read each
+    other's request and caller.
+    """
+    if getattr(type(app), "_thread_local_state", False):
+        return
+    state = threading.local()
+
+    def accessor(name: str) -> property:
+        return property(
+            lambda self: getattr(state, name, None),
+            lambda self, value: setattr(state, name, value),
+        )
+
+    app.__class__ = type(
+        f"ThreadLocal{type(app).__name__}",
+        (type(app),),
+        {
+            "_thread_local_state": True,
+            "current_request": accessor("current_request"),
+            "lambda_context": accessor("lambda_context"),
+        },
+    )
+
+
 class HttpGateway:
     def __init__(self, app) -> None:
+        _thread_local_request_state(app)
         config = Config(chalice_stage="local", config_from_disk={"app_name": "shtab"})
         self._gateway = LocalGateway(app, config)
 

@@ -25,7 +25,7 @@ class BootstrapMarker(Model):
 
 
 class EmailClaim(Model):
-    """Reserves an email for one user; saved in the same transaction as the user.
+    """Reservation of an email for one user, saved with a condition before the user.
 
     The email index cannot enforce uniqueness, and checking it before the write
     lets two concurrent hires with one email both pass.

@@ -2,11 +2,17 @@
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib.chat import connections
 from chalicelib.chat.gateway import get_gateway
 
 logger = logging.getLogger(__name__)
+
+# Each send is one HTTPS call to API Gateway, so a channel with many people
+# online is served by several threads at once rather than one call at a time.
+SEND_THREADS = 16
+_senders = ThreadPoolExecutor(max_workers=SEND_THREADS, thread_name_prefix="send")
 
 
 def push_to_users(user_ids: list[str], event: dict) -> int:
@@ -19,19 +25,29 @@ def push_to_users(user_ids: list[str], event: dict) -> int:
         return 0
     data = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
     gateway = get_gateway()
-    delivered = 0
-    for user_id, connection_ids in connections.connections_of_users(user_ids).items():
-        for connection_id in connection_ids:
-            if gateway.send(connection_id, data):
-                delivered += 1
-                continue
+    targets = [
+        (user_id, connection_id)
+        for user_id, connection_ids in connections.connections_of_users(
+            user_ids
+        ).items()
+        for connection_id in connection_ids
+    ]
+    if len(targets) > 1:
+        results = list(
+            _senders.map(lambda target: gateway.send(target[1], data), targets)
+        )
+    else:
+        results = [gateway.send(connection_id, data) for _, connection_id in targets]
+
+    for (user_id, connection_id), delivered in zip(targets, results, strict=True):
+        if not delivered:
             logger.info(
                 "connection gone, removing connection_id=%s user_id=%s",
                 connection_id,
                 user_id,
             )
             connections.remove_connection(connection_id, user_id)
-    return delivered
+    return sum(results)
 
 
 def drop_user_connections(user_id: str) -> int:

@@ -15,6 +15,24 @@ from chalicelib.streams.records import Change, read_change
 logger = logging.getLogger(__name__)
 
 
+def needs_delivery(record: DynamoDBRecord) -> bool:
+    """Tell whether a chat record changes what someone online should see.
+
+    Imported history and key items reach nobody live, so they skip the
+    idempotency writes too.
+    """
+    stream = record.dynamodb
+    image = (stream.raw_event.get("NewImage") or stream.raw_event.get("OldImage")) or {}
+    item_type = image.get("item_type", {}).get("S")
+    if item_type == "message":
+        return image.get("kind", {}).get("S") != "imported" and bool(
+            stream.raw_event.get("NewImage")
+        )
+    if item_type == "member":
+        return True
+    return item_type == "channel" and record.event_name.name == "MODIFY"
+
+
 def handle_chat_record(record: DynamoDBRecord) -> None:
     change = read_change(record)
     item_type = change.item_type

@@ -5,12 +5,12 @@ from chalice import Blueprint, Response
 from chalicelib.auth.authorizer import bearer_authorizer
 from chalicelib.chat import channels, messages
 from chalicelib.chat.posting import post_as_user
-from chalicelib.chat.schemas import ChannelCreate, MessageCreate
+from chalicelib.chat.schemas import ChannelCreate, MemberAdd, MessageCreate
 from chalicelib.chat.telegram_import import import_telegram_export
 from chalicelib.errors import Forbidden, InvalidInput, PayloadTooLarge
 from chalicelib.people.models import User
 from chalicelib.people.service import find_user
-from chalicelib.web import caller_of, limit_param, parse_body, query_param, read_json
+from chalicelib.web import caller_of, limit_param, parse_body, query_param
 
 chat_routes = Blueprint(__name__)
 
@@ -81,10 +81,11 @@ def add_member(channel_id):
     channel = channels.require_member(channel_id, caller.user_id)
     if channel.kind == "notifications":
         raise Forbidden("Nobody else can join a personal notifications channel.")
-    user_id = read_json(chat_routes.current_request).get("user_id")
-    if not isinstance(user_id, str) or find_user(user_id) is None:
+    user_id = parse_body(chat_routes.current_request, MemberAdd).user_id
+    user = find_user(user_id)
+    if user is None or not user.is_active:
         raise InvalidInput(
-            "Invalid field 'user_id': name an existing user.", field="user_id"
+            f"Invalid field 'user_id': no active user '{user_id}'.", field="user_id"
         )
     channels.add_member(channel_id, user_id, source="manual")
     return Response({"added": user_id}, status_code=201)

@@ -1,6 +1,10 @@
 """Request bodies of the chat routes and WebSocket actions."""
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
+
+UserId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class ChannelCreate(BaseModel):
@@ -8,7 +12,13 @@ class ChannelCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=80)
     description: str | None = Field(default=None, max_length=500)
-    member_ids: list[str] = Field(default_factory=list, max_length=500)
+    member_ids: list[UserId] = Field(default_factory=list, max_length=500)
+
+
+class MemberAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    user_id: UserId
 
 
 class MessageCreate(BaseModel):

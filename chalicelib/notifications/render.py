@@ -3,8 +3,6 @@
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 SUPPORTED_LOCALES = ("ru", "en")
 DEFAULT_LOCALE = "ru"
 
@@ -14,7 +12,11 @@ TEMPLATE_FOLDER = Path(__file__).resolve().parents[2] / "templates" / "notificat
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
+def _environment():
+    # Imported on first render: every Lambda function imports this module
+    # through app.py, and only the reactions that notify need jinja2.
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     # Plain text goes into chat messages, which the frontend shows as text, so
     # HTML escaping here would only show entities to people.
     return Environment(

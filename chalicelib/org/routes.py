@@ -24,7 +24,9 @@ def _admin():
 @org_routes.route("/templates", methods=["GET"], authorizer=bearer_authorizer)
 def list_templates():
     caller_of(org_routes.current_request)
-    return {"templates": [template.template_summary(key) for key in template.TEMPLATE_FILES]}
+    return {
+        "templates": [template.template_summary(key) for key in template.TEMPLATE_FILES]
+    }
 
 
 @org_routes.route(
@@ -38,7 +40,9 @@ def apply_template(key):
 @org_routes.route("/departments", methods=["GET"], authorizer=bearer_authorizer)
 def list_departments():
     caller_of(org_routes.current_request)
-    return {"departments": [service.department_json(d) for d in service.list_departments()]}
+    return {
+        "departments": [service.department_json(d) for d in service.list_departments()]
+    }
 
 
 @org_routes.route("/departments", methods=["POST"], authorizer=bearer_authorizer)
@@ -46,7 +50,9 @@ def create_department():
     _admin()
     request = parse_body(org_routes.current_request, DepartmentCreate)
     department = service.create_department(request)
-    return Response({"department": service.department_json(department)}, status_code=201)
+    return Response(
+        {"department": service.department_json(department)}, status_code=201
+    )
 
 
 @org_routes.route(

@@ -3,6 +3,7 @@
 import logging
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.indexes import GlobalSecondaryIndex
 
 from chalicelib.clock import utc_now
 from chalicelib.errors import Conflict, InvalidInput, NotFound
@@ -38,7 +39,9 @@ def get_department(department_id: str, field: str = "department_id") -> Departme
     try:
         return Department.get(DEPARTMENT_PARTITION, department_id)
     except DoesNotExist:
-        raise NotFound(f"Department '{department_id}' not found.", field=field) from None
+        raise NotFound(
+            f"Department '{department_id}' not found.", field=field
+        ) from None
 
 
 def get_position(position_id: str, field: str = "position_id") -> Position:
@@ -95,22 +98,28 @@ def update_department(
     for field in ("name", "name_en", "purpose", "parent_id"):
         if field in fields_set:
             if field == "name" and request.name is None:
-                raise InvalidInput("Invalid field 'name': must not be null.", field="name")
+                raise InvalidInput(
+                    "Invalid field 'name': must not be null.", field="name"
+                )
             setattr(department, field, getattr(request, field))
     department.updated_at = utc_now()
     department.save()
     return department
 
 
+def _has_active_people(index: GlobalSecondaryIndex, key: str) -> bool:
+    # Deactivated people keep their position and department for the record and
+    # cannot be edited, so only active people block a delete.
+    return any(user.is_active for user in index.query(key))
+
+
 def delete_department(department_id: str) -> None:
     get_department(department_id)
     if any(item.parent_id == department_id for item in list_departments()):
-        raise Conflict(
-            "This department has subdepartments; move or delete them first."
-        )
+        raise Conflict("This department has subdepartments; move or delete them first.")
     if any(item.department_id == department_id for item in list_positions()):
         raise Conflict("This department has positions; move or delete them first.")
-    if next(iter(User.department_index.query(department_id, limit=1)), None):
+    if _has_active_people(User.department_index, department_id):
         raise Conflict("People work in this department; move them first.")
     Department(DEPARTMENT_PARTITION, department_id).delete()
     logger.info("department deleted department_id=%s", department_id)
@@ -163,16 +172,26 @@ def update_position(
     if "department_id" in fields_set:
         if request.department_id is None:
             raise InvalidInput(
-                "Invalid field 'department_id': must not be null.", field="department_id"
+                "Invalid field 'department_id': must not be null.",
+                field="department_id",
             )
         get_department(request.department_id)
     if "reports_to" in fields_set and request.reports_to is not None:
         _check_reports_to(position_id, request.reports_to)
-    for field in ("name", "department_id", "name_en", "purpose", "functions", "reports_to"):
+    for field in (
+        "name",
+        "department_id",
+        "name_en",
+        "purpose",
+        "functions",
+        "reports_to",
+    ):
         if field in fields_set:
             value = getattr(request, field)
             if field in ("name", "functions") and value is None:
-                raise InvalidInput(f"Invalid field '{field}': must not be null.", field=field)
+                raise InvalidInput(
+                    f"Invalid field '{field}': must not be null.", field=field
+                )
             setattr(position, field, value)
     position.updated_at = utc_now()
     position.save()
@@ -198,7 +217,7 @@ def _move_holders(position: Position) -> None:
 
 def delete_position(position_id: str) -> None:
     get_position(position_id)
-    if next(iter(User.position_index.query(position_id, limit=1)), None):
+    if _has_active_people(User.position_index, position_id):
         raise Conflict("Someone holds this position; move them first.")
     if any(item.reports_to == position_id for item in list_positions()):
         raise Conflict("Other positions report to this one; change that first.")

@@ -2,7 +2,7 @@
 
 import json
 import logging
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -11,7 +11,12 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from chalicelib.clock import utc_now
 from chalicelib.errors import NotFound
 from chalicelib.ids import stable_id
-from chalicelib.org.models import TEMPLATE_PARTITION, AppliedTemplate, Department, Position
+from chalicelib.org.models import (
+    TEMPLATE_PARTITION,
+    AppliedTemplate,
+    Department,
+    Position,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +53,7 @@ class OrgTemplate(BaseModel):
     positions: list[TemplatePosition]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_template(key: str) -> OrgTemplate:
     file_name = TEMPLATE_FILES.get(key)
     if file_name is None:

@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from chalicelib.chat import channels
 from chalicelib.chat.delivery import drop_user_connections
+from chalicelib.notifications.service import notifications_channel
 from chalicelib.org.reactions import department_channel, general_channel
 from chalicelib.people.models import ACTIVE, DEACTIVATED
 from chalicelib.streams.records import read_change
@@ -39,12 +40,16 @@ def handle_user_record(record: DynamoDBRecord) -> None:
         channels.add_member(general_channel().channel_id, user_id, source="org")
         _ensure_notifications(user)
 
-    old_department = before.get("department_id") if change.event_name == "MODIFY" else None
+    old_department = (
+        before.get("department_id") if change.event_name == "MODIFY" else None
+    )
     new_department = user.get("department_id")
     if old_department == new_department and change.event_name == "MODIFY":
         return
     if old_department:
-        old_channel = channels.find_channel_by_key(channels.department_key(old_department))
+        old_channel = channels.find_channel_by_key(
+            channels.department_key(old_department)
+        )
         if old_channel is not None:
             channels.remove_member(old_channel.channel_id, user_id)
             logger.info(
@@ -64,10 +69,6 @@ def handle_user_record(record: DynamoDBRecord) -> None:
 
 
 def _ensure_notifications(user: dict) -> None:
-    # Imported here: the notifications package loads jinja2, which this
-    # reaction needs only for a hire.
-    from chalicelib.notifications.service import notifications_channel
-
     notifications_channel(user["user_id"], user.get("locale"))
 
 

@@ -27,7 +27,9 @@ def create_user():
 @people_routes.route("", methods=["GET"], authorizer=bearer_authorizer)
 def list_users():
     caller_of(people_routes.current_request)
-    include = query_param(people_routes.current_request, "include_deactivated") == "true"
+    include = (
+        query_param(people_routes.current_request, "include_deactivated") == "true"
+    )
     return {"users": [user_json(user) for user in service.list_users(include)]}
 
 

@@ -346,7 +346,7 @@ def test_bootstrap_owner_race_makes_one_owner(api):
 
 
 def test_bootstrap_marker_stops_second_owner(api, monkeypatch):
-    # Both cold starts saw an empty store: only the marker can stop the second.
+    # Both cold starts see an empty store, so only the marker can stop the second.
     monkeypatch.setattr("chalicelib.auth.service.store_is_empty", lambda: True)
     first = bootstrap_owner("owner1@example.com", "race-password-1")
     second = bootstrap_owner("owner2@example.com", "race-password-2")

@@ -2,6 +2,8 @@
 
 import threading
 
+import pytest
+
 from chalicelib.chat.channels import memberships_of
 from chalicelib.chat.connections import add_connection, connections_of_user
 from chalicelib.errors import Conflict
@@ -10,8 +12,25 @@ from chalicelib.people.models import DIRECTORY, User
 from chalicelib.people.schemas import UserCreate
 from chalicelib.web import Caller
 
-WB_MANAGER = "Wildberries account manager"
-CONTENT_MANAGER = "Content manager"
+
+@pytest.fixture
+def teams(owner, pump) -> dict[str, dict]:
+    """Create two departments with a position each, a fast stand-in for the template."""
+    positions = {}
+    for name in ("Продажи", "Контент"):
+        department = owner.client.post("/api/org/departments", {"name": name})
+        assert department.status == 201, department.body
+        position = owner.client.post(
+            "/api/org/positions",
+            {
+                "name": f"Менеджер: {name}",
+                "department_id": department.json["department"]["id"],
+            },
+        )
+        assert position.status == 201, position.body
+        positions[name] = position.json["position"]
+    pump.drain()
+    return positions
 
 
 def login(api, email, password):
@@ -61,8 +80,8 @@ def test_create_user_201(owner):
     assert "password" not in response.json
 
 
-def test_create_user_with_position_sets_department(owner, company):
-    position = company["positions"][WB_MANAGER]
+def test_create_user_with_position_sets_department(owner, teams):
+    position = teams["Продажи"]
     response = owner.client.post(
         "/api/users",
         {"email": "anna@example.com", "name": "Анна", "position_id": position["id"]},
@@ -346,9 +365,9 @@ def test_patch_unknown_position_404(owner, hire):
     assert response.error_field() == "position_id"
 
 
-def test_patch_position_moves_department_channel(owner, company, hire, pump):
-    old_position = company["positions"][WB_MANAGER]
-    new_position = company["positions"][CONTENT_MANAGER]
+def test_patch_position_moves_department_channel(owner, teams, hire, pump):
+    old_position = teams["Продажи"]
+    new_position = teams["Контент"]
     anna = hire("Анна", old_position["id"])
     assert department_channel_ids(anna) == {old_position["department_id"]}
 
@@ -361,19 +380,19 @@ def test_patch_position_moves_department_channel(owner, company, hire, pump):
     assert department_channel_ids(anna) == {new_position["department_id"]}
 
 
-def test_patch_position_keeps_general_channel(owner, company, hire, pump):
-    anna = hire("Анна", company["positions"][WB_MANAGER]["id"])
+def test_patch_position_keeps_general_channel(owner, teams, hire, pump):
+    anna = hire("Анна", teams["Продажи"]["id"])
     owner.client.patch(
         f"/api/users/{anna.id}",
-        {"position_id": company["positions"][CONTENT_MANAGER]["id"]},
+        {"position_id": teams["Контент"]["id"]},
     )
     pump.drain()
     kinds = sorted(channel["kind"] for channel in channels_of(anna))
     assert kinds == ["department", "general", "notifications"]
 
 
-def test_patch_position_null_leaves_department_channel(owner, company, hire, pump):
-    anna = hire("Анна", company["positions"][WB_MANAGER]["id"])
+def test_patch_position_null_leaves_department_channel(owner, teams, hire, pump):
+    anna = hire("Анна", teams["Продажи"]["id"])
     response = owner.client.patch(f"/api/users/{anna.id}", {"position_id": None})
     assert response.status == 200
     assert response.json["user"]["department_id"] is None
@@ -381,8 +400,8 @@ def test_patch_position_null_leaves_department_channel(owner, company, hire, pum
     assert department_channel_ids(anna) == set()
 
 
-def test_old_department_channel_loses_member(owner, company, hire, pump):
-    old_position = company["positions"][WB_MANAGER]
+def test_old_department_channel_loses_member(owner, teams, hire, pump):
+    old_position = teams["Продажи"]
     colleague = hire("Коллега", old_position["id"])
     anna = hire("Анна", old_position["id"])
     channel_id = next(
@@ -390,7 +409,7 @@ def test_old_department_channel_loses_member(owner, company, hire, pump):
     )
     owner.client.patch(
         f"/api/users/{anna.id}",
-        {"position_id": company["positions"][CONTENT_MANAGER]["id"]},
+        {"position_id": teams["Контент"]["id"]},
     )
     pump.drain()
     members = colleague.client.get(f"/api/chat/channels/{channel_id}/members").json
@@ -408,8 +427,8 @@ def test_deactivate_returns_deactivated_user(owner, hire):
     assert response.json["user"]["deactivated_at"]
 
 
-def test_deactivated_user_leaves_all_channels(owner, company, hire, pump):
-    anna = hire("Анна", company["positions"][WB_MANAGER]["id"])
+def test_deactivated_user_leaves_all_channels(owner, teams, hire, pump):
+    anna = hire("Анна", teams["Продажи"]["id"])
     assert len(channels_of(anna)) == 3
     owner.client.delete(f"/api/users/{anna.id}")
     pump.drain()
@@ -427,11 +446,13 @@ def test_deactivated_user_messages_stay(owner, hire, pump):
     pump.drain()
 
     history = owner.client.get(f"/api/chat/channels/{channel_id}/messages").json
-    kept = [m for m in history["messages"] if m["id"] == posted.json["message"]["id"]]
-    assert len(kept) == 1
-    assert kept[0]["text"] == "До свидания"
-    assert kept[0]["sender_name"] == "Анна"
-    assert kept[0]["sender_id"] == anna.id
+    matching = [
+        m for m in history["messages"] if m["id"] == posted.json["message"]["id"]
+    ]
+    assert len(matching) == 1
+    assert matching[0]["text"] == "До свидания"
+    assert matching[0]["sender_name"] == "Анна"
+    assert matching[0]["sender_id"] == anna.id
 
 
 def test_deactivated_user_cannot_log_in(api, owner, hire):

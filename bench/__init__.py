@@ -1,0 +1,1 @@
+"""Benchmarks of Shtab on this machine: run all with ``python -m bench``."""
