@@ -35,6 +35,8 @@ def login(email: str, password: str) -> tuple[str, User]:
     throttle.check_allowed(email)
 
     user = find_user_by_email(email)
+    if user is None and _bootstrap_from_environment(email):
+        user = find_user_by_email(email)
     if user is None:
         dummy_verify(password)
     if user is None or not verify_password(password, user.password_hash):
@@ -46,6 +48,19 @@ def login(email: str, password: str) -> tuple[str, User]:
     throttle.clear(email)
     logger.info("login succeeded user_id=%s", user.user_id)
     return issue_token(user.user_id, user.token_version), user
+
+
+def _bootstrap_from_environment(email: str) -> bool:
+    """Create the owner from ADMIN_EMAIL/ADMIN_PASSWORD at the first sign-in.
+
+    On AWS nothing runs before the first request, so the owner account of a
+    fresh deployment is made here, when someone signs in as ADMIN_EMAIL and
+    no user exists yet. Returns True when the owner was created.
+    """
+    admin_email = normalize_email(os.environ.get("ADMIN_EMAIL") or "")
+    if not admin_email or email != admin_email:
+        return False
+    return bootstrap_owner() is not None
 
 
 def authenticate(token: str) -> User:

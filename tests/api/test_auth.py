@@ -376,3 +376,30 @@ def test_login_logs_no_secrets(api, owner, caplog):
         assert token not in message, f"token logged by {record.name}"
     assert password not in caplog.text
     assert token not in caplog.text
+
+
+def test_first_sign_in_creates_owner_from_environment(api, monkeypatch):
+    monkeypatch.setenv("ADMIN_EMAIL", "Founder@Example.com")
+    monkeypatch.setenv("ADMIN_PASSWORD", "founder-password-1")
+
+    response = api.post(
+        "/api/auth/login",
+        {"email": "founder@example.com", "password": "founder-password-1"},
+    )
+
+    assert response.status == 200
+    assert response.json["user"]["role"] == "owner"
+
+
+def test_other_email_does_not_bootstrap(api, monkeypatch):
+    monkeypatch.setenv("ADMIN_EMAIL", "founder@example.com")
+    monkeypatch.setenv("ADMIN_PASSWORD", "founder-password-1")
+
+    response = api.post(
+        "/api/auth/login", {"email": "someone@example.com", "password": "whatever-1"}
+    )
+
+    assert response.status == 401
+    from chalicelib.auth.service import store_is_empty
+
+    assert store_is_empty()
