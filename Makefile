@@ -10,9 +10,10 @@ STAGE ?= dev
 
 .PHONY: run test install frontend browser lint package bench clean
 
+# Chalice 1.34 requires pip older than 26.3.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(VENV_PYTHON) -m pip install --quiet --upgrade pip
+	$(VENV_PYTHON) -m pip install --quiet --upgrade "pip<26.3"
 	$(VENV_PYTHON) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 

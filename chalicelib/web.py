@@ -85,7 +85,10 @@ def handle_errors(event: Request, get_response) -> Response:
     body = response.body
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
         code = _CHALICE_CODES.get(body["Code"], "error")
-        response.body = {"error": {"code": code, "message": body.get("Message", "")}}
+        message = body.get("Message", "")
+        if code == "unsupported_media_type":
+            message += "; send the body as JSON with Content-Type: application/json."
+        response.body = {"error": {"code": code, "message": message}}
         # Chalice sets no Content-Type on its own errors, such as 405 and 415.
         response.headers["Content-Type"] = "application/json"
     return response
@@ -112,6 +115,15 @@ def read_json(request: Request, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> dict
         ) from error
     if not isinstance(data, dict):
         raise InvalidInput("Request body must be a JSON object.")
+    try:
+        # A JSON escape such as "\ud800" decodes to a lone surrogate, which
+        # cannot be stored as UTF-8.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            "Request body contains invalid Unicode (a lone surrogate escape); "
+            "send well-formed UTF-8 text."
+        ) from None
     return data
 
 
@@ -157,7 +169,7 @@ def limit_param(request: Request, default: int = 50, maximum: int = 200) -> int:
     raw = query_param(request, "limit")
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
         raise InvalidInput(
             f"Invalid query parameter 'limit': use a whole number from 1 to {maximum}.",
             field="limit",

@@ -35,11 +35,21 @@ def main() -> int:
     environment.prepare(arguments.data_dir, port=int(os.environ.get("PORT", "8000")))
     os.environ["SHTAB_DYNAMODB_ENDPOINT"] = endpoint_file.read_text().strip()
 
+    from pynamodb.exceptions import PynamoDBException
+
     from chalicelib.chat.channels import find_channel
     from chalicelib.chat.telegram_import import import_telegram_export
     from chalicelib.errors import ApiError
 
-    channel = find_channel(arguments.channel)
+    try:
+        channel = find_channel(arguments.channel)
+    except PynamoDBException:
+        print(
+            f"error: the stack recorded in {endpoint_file} is not running; "
+            "start `make run` first",
+            file=sys.stderr,
+        )
+        return 2
     if channel is None:
         print(f"error: channel {arguments.channel} not found", file=sys.stderr)
         return 2

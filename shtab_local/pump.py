@@ -102,6 +102,10 @@ class StreamPump:
                     ShardReader(table, stream_arn, shard["ShardId"], iterator, handler)
                 )
 
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def start(self) -> None:
         self._thread = threading.Thread(
             target=self._run, name="stream-pump", daemon=True

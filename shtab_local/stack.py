@@ -37,6 +37,9 @@ class LocalStack:
         self.dynamodb = EmbeddedDynamoDB(self.prefix, snapshot)
         self._dirty = threading.Event()
         self._stopping = threading.Event()
+        # The error of the last failed save, shown by /api/health until a save
+        # succeeds again.
+        self.snapshot_error: str | None = None
         self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="lambda")
 
     def start_backend(self) -> None:
@@ -84,8 +87,10 @@ class LocalStack:
                 self._dirty.clear()
                 try:
                     self.dynamodb.snapshot()
-                except Exception:
-                    logger.exception("snapshot failed; will retry")
+                    self.snapshot_error = None
+                except Exception as error:
+                    logger.exception("saving data failed; retrying")
+                    self.snapshot_error = f"{type(error).__name__}: {error}"
                     self._dirty.set()
 
     def mark_dirty(self) -> None:
@@ -121,10 +126,13 @@ class LocalStack:
         )
 
     async def _health(self, request: web.Request) -> web.Response:
-        pump_alive = self.pump._thread is not None and self.pump._thread.is_alive()
-        if not pump_alive:
+        if not self.pump.is_running:
             return web.json_response(
                 {"status": "degraded", "stream_pump": "stopped"}, status=503
+            )
+        if self.snapshot_error is not None:
+            return web.json_response(
+                {"status": "degraded", "saving_data": self.snapshot_error}, status=503
             )
         response = await self._api(request)
         return response
@@ -194,10 +202,17 @@ class LocalStack:
             self.pump.drain(timeout=5)
         except Exception:
             logger.exception("streams did not drain before stop")
-        if self.persist:
-            count = self.dynamodb.snapshot()
-            logger.info("saved %d items to %s", count, self.dynamodb.snapshot_path)
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        self.dynamodb.stop()
-        (self.data_dir / "dynamodb-endpoint").unlink(missing_ok=True)
-        logger.info("stopped")
+        try:
+            if self.persist:
+                count = self.dynamodb.snapshot()
+                logger.info("saved %d items to %s", count, self.dynamodb.snapshot_path)
+        except Exception:
+            logger.exception(
+                "saving data on stop failed; %s keeps the last good save",
+                self.dynamodb.snapshot_path,
+            )
+        finally:
+            (self.data_dir / "dynamodb-endpoint").unlink(missing_ok=True)
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.dynamodb.stop()
+            logger.info("stopped")

@@ -17,7 +17,7 @@ from chalicelib.people.models import DIRECTORY, User
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_LOCAL_ADMIN_EMAIL = "owner@shtab.local"
+DEFAULT_LOCAL_ADMIN_EMAIL = "owner@example.com"
 
 
 def normalize_email(email: str) -> str:

@@ -67,6 +67,8 @@ def read_token(token: str) -> TokenClaims:
         )
     except (ValueError, KeyError, TypeError) as error:
         raise InvalidToken("malformed token") from error
+    if not claims.user_id or len(claims.user_id) > 64:
+        raise InvalidToken("malformed token")
     if claims.expires_at < time.time():
         raise InvalidToken("expired")
     return claims

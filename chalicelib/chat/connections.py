@@ -27,6 +27,9 @@ class Connection(Model):
     pk = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
     expires_at = NumberAttribute()
+    # The version of the token the socket was opened with; a password change
+    # raises the user's version and so ends the socket's right to act.
+    token_version = NumberAttribute(default=0)
 
 
 class UserConnections(Model):
@@ -46,10 +49,13 @@ def _user_pk(user_id: str) -> str:
     return f"USER#{user_id}"
 
 
-def add_connection(connection_id: str, user_id: str) -> None:
+def add_connection(connection_id: str, user_id: str, token_version: int = 0) -> None:
     expires_at = int(time.time()) + CONNECTION_TTL_SECONDS
     Connection(
-        _connection_pk(connection_id), user_id=user_id, expires_at=expires_at
+        _connection_pk(connection_id),
+        user_id=user_id,
+        expires_at=expires_at,
+        token_version=token_version,
     ).save()
 
     # A map update adds this connection without reading the others, so two
@@ -88,11 +94,16 @@ def _is_condition_failure(error: Exception) -> bool:
     )
 
 
-def user_of(connection_id: str) -> str | None:
+def find_connection(connection_id: str) -> Connection | None:
     try:
-        return Connection.get(_connection_pk(connection_id)).user_id
+        return Connection.get(_connection_pk(connection_id))
     except DoesNotExist:
         return None
+
+
+def user_of(connection_id: str) -> str | None:
+    connection = find_connection(connection_id)
+    return connection.user_id if connection else None
 
 
 def remove_connection(connection_id: str, user_id: str | None = None) -> str | None:

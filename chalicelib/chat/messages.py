@@ -162,13 +162,22 @@ def list_history(
     return messages, next_cursor
 
 
-def list_thread(root: Message, after: str | None = None) -> list[Message]:
+def list_thread(
+    root: Message, *, limit: int, after: str | None = None
+) -> tuple[list[Message], str | None]:
+    """Return replies oldest first, at most ``limit``, and the next page's cursor."""
     condition = Message.sk.startswith("MSG#")
     if after is not None:
         condition = Message.sk.between(message_sk(after) + "!", "MSG#~")
-    return list(
-        Message.query(thread_pk(root.message_id), range_key_condition=condition)
+    rows = list(
+        Message.query(
+            thread_pk(root.message_id), range_key_condition=condition, limit=limit + 1
+        )
     )
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, rows[-1].message_id
+    return rows, None
 
 
 def message_json(message: Message) -> dict:

@@ -3,7 +3,7 @@
 from chalicelib.chat.channels import require_member
 from chalicelib.chat.messages import check_text, post_message
 from chalicelib.chat.models import Message
-from chalicelib.errors import Conflict
+from chalicelib.errors import Conflict, Forbidden
 from chalicelib.people.models import User
 
 
@@ -15,6 +15,8 @@ def post_as_user(
         raise Conflict("This channel is archived and read-only.")
     text = check_text(text)
     sender = User.get(user_id)
+    if not sender.is_active:
+        raise Forbidden("This account is deactivated.")
     return post_message(
         channel,
         sender_id=user_id,

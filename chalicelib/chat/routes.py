@@ -81,6 +81,11 @@ def add_member(channel_id):
     channel = channels.require_member(channel_id, caller.user_id)
     if channel.kind == "notifications":
         raise Forbidden("Nobody else can join a personal notifications channel.")
+    if channel.kind in ("general", "department"):
+        raise Forbidden(
+            "Membership of this channel follows the org structure: "
+            "give the person a position in the department instead."
+        )
     user_id = parse_body(chat_routes.current_request, MemberAdd).user_id
     user = find_user(user_id)
     if user is None or not user.is_active:
@@ -132,10 +137,15 @@ def get_thread(message_id):
     root = message
     if message.thread_id:
         root = messages.get_root_message(message.channel_id, message.thread_id)
-    replies = messages.list_thread(root, after=_cursor("after"))
+    replies, next_cursor = messages.list_thread(
+        root,
+        limit=limit_param(chat_routes.current_request, default=100),
+        after=_cursor("after"),
+    )
     return {
         "root": messages.message_json(root),
         "replies": [messages.message_json(reply) for reply in replies],
+        "next_cursor": next_cursor,
     }
 
 

@@ -28,6 +28,10 @@ READ_CHUNK = 100
 
 ProgressCallback = Callable[[int, int], None]
 
+# Telegram caps a message at 4096 characters; anything far longer is not a
+# real message, and a DynamoDB item cannot exceed 400 KB.
+MAX_IMPORTED_TEXT_LENGTH = 100_000
+
 
 @dataclass
 class ImportResult:
@@ -93,6 +97,7 @@ def write_export(channel: Channel, export, progress: ProgressCallback | None = N
     people = _people_by_name()
     # Messages with no text and no media carry nothing to show.
     kept = tuple(message for message in export.messages if message.text.strip())
+    _check_lengths(export.messages)
     roots = _thread_roots(kept)
     result = ImportResult(chat_name=export.chat_name, skipped=export.skipped)
     result.total = len(export.messages)
@@ -146,6 +151,18 @@ def write_export(channel: Channel, export, progress: ProgressCallback | None = N
         result.skipped,
     )
     return result
+
+
+def _check_lengths(messages: tuple[ImportedMessage, ...]) -> None:
+    """Reject the file before anything is written if a message cannot be stored."""
+    for index, message in enumerate(messages):
+        if len(message.text) > MAX_IMPORTED_TEXT_LENGTH:
+            raise InvalidInput(
+                f"Message {message.source_id} has {len(message.text)} characters; "
+                f"the limit is {MAX_IMPORTED_TEXT_LENGTH}. Remove or shorten it "
+                "in the export and import again.",
+                field=f"messages[{index}].text",
+            )
 
 
 def _imported_sender(message: ImportedMessage) -> str:

@@ -16,7 +16,7 @@ from chalicelib.chat.gateway import get_gateway
 from chalicelib.chat.messages import message_json
 from chalicelib.chat.posting import post_as_user
 from chalicelib.chat.schemas import SocketMessage
-from chalicelib.errors import ApiError, Unauthenticated
+from chalicelib.errors import ApiError, InvalidInput, Unauthenticated
 from chalicelib.people.service import find_user
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def on_connect(connection_id: str, query: dict | None) -> dict:
             "socket rejected connection_id=%s reason=%s", connection_id, error.message
         )
         return {"statusCode": 401}
-    connections.add_connection(connection_id, user.user_id)
+    connections.add_connection(connection_id, user.user_id, user.token_version)
     logger.info(
         "socket connected connection_id=%s user_id=%s", connection_id, user.user_id
     )
@@ -64,6 +64,15 @@ def _error_frame(request_id, code: str, message: str, field: str | None = None) 
     return {"type": "error", "request_id": request_id, "error": error}
 
 
+def _request_id_of(body: str | bytes | None) -> str | None:
+    """Return the frame's request_id even when the rest of the frame is invalid."""
+    try:
+        request_id = json.loads(body or b"").get("request_id")
+    except (ValueError, AttributeError):
+        return None
+    return request_id if isinstance(request_id, str) and len(request_id) <= 64 else None
+
+
 def on_message(connection_id: str, body: str | bytes | None) -> dict:
     if body is not None and len(body) > MAX_FRAME_BYTES:
         _reply(
@@ -76,7 +85,10 @@ def on_message(connection_id: str, body: str | bytes | None) -> dict:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or None
         message = f"Invalid frame: {field or 'body'}: {first['msg']}."
-        _reply(connection_id, _error_frame(None, "invalid_input", message, field))
+        _reply(
+            connection_id,
+            _error_frame(_request_id_of(body), "invalid_input", message, field),
+        )
         return {"statusCode": 200}
 
     user_id = _active_user(connection_id)
@@ -99,10 +111,18 @@ def on_message(connection_id: str, body: str | bytes | None) -> dict:
 
 
 def _active_user(connection_id: str) -> str | None:
-    """Return the connection's user while they are active; None otherwise."""
-    user_id = connections.user_of(connection_id)
-    user = find_user(user_id) if user_id else None
-    return user.user_id if user is not None and user.is_active else None
+    """Return the connection's user while their token is still valid.
+
+    None when the person was deactivated or changed their password after the
+    socket was opened.
+    """
+    connection = connections.find_connection(connection_id)
+    user = find_user(connection.user_id) if connection else None
+    if user is None or not user.is_active:
+        return None
+    if user.token_version != connection.token_version:
+        return None
+    return user.user_id
 
 
 def _dispatch(frame: SocketMessage, user_id: str) -> dict:
@@ -110,12 +130,14 @@ def _dispatch(frame: SocketMessage, user_id: str) -> dict:
         return {"pong": True}
     if frame.action == "send_message":
         if not frame.channel_id:
-            raise ApiError("Invalid frame: channel_id is required.", field="channel_id")
+            raise InvalidInput(
+                "Invalid frame: channel_id is required.", field="channel_id"
+            )
         message = post_as_user(
             frame.channel_id, user_id, frame.text or "", frame.thread_id
         )
         return {"message": message_json(message)}
-    raise ApiError(
+    raise InvalidInput(
         f"Unknown action '{frame.action}'; use 'send_message' or 'ping'.",
         field="action",
     )

@@ -36,6 +36,11 @@ def handle_user_record(record: DynamoDBRecord) -> None:
     if user.get("status") != ACTIVE:
         return
 
+    # A new token version (a password change) ends every open socket, as it
+    # ends every token issued before it.
+    if change.event_name == "MODIFY" and change.changed("token_version"):
+        drop_user_connections(user_id)
+
     if change.event_name == "INSERT" or before.get("status") != ACTIVE:
         channels.add_member(general_channel().channel_id, user_id, source="org")
         _ensure_notifications(user)

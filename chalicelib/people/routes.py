@@ -3,6 +3,7 @@
 from chalice import Blueprint, Response
 
 from chalicelib.auth.authorizer import bearer_authorizer
+from chalicelib.errors import InvalidInput
 from chalicelib.people import service
 from chalicelib.people.schemas import UserCreate, UserUpdate
 from chalicelib.people.views import user_json
@@ -43,6 +44,8 @@ def get_user(user_id):
 def update_user(user_id):
     caller = caller_of(people_routes.current_request)
     request = parse_body(people_routes.current_request, UserUpdate)
+    if not request.model_fields_set:
+        raise InvalidInput("Send at least one field to change.")
     user = service.update_user(user_id, request, request.model_fields_set, caller)
     return {"user": user_json(service.get_user(user.user_id))}
 

@@ -11,6 +11,16 @@ from chalicelib.web import caller_of, limit_param, parse_body, query_param
 task_routes = Blueprint(__name__)
 
 
+def _cursor(name: str) -> str | None:
+    value = query_param(task_routes.current_request, name)
+    if value is not None and (len(value) != 26 or not value.isalnum()):
+        raise InvalidInput(
+            f"Invalid query parameter '{name}': use the cursor from an earlier page.",
+            field=name,
+        )
+    return value
+
+
 @task_routes.route("", methods=["POST"], authorizer=bearer_authorizer)
 def create_task():
     caller = caller_of(task_routes.current_request)
@@ -33,7 +43,7 @@ def list_tasks():
         )
     role = "creator" if creator == "me" else "assignee"
     tasks, next_cursor = service.list_tasks(
-        caller, role, limit_param(request), query_param(request, "cursor")
+        caller, role, limit_param(request), _cursor("cursor")
     )
     return {
         "tasks": [service.task_json(task) for task in tasks],
@@ -45,10 +55,15 @@ def list_tasks():
 def get_task(task_id):
     caller = caller_of(task_routes.current_request)
     task = service.get_visible_task(task_id, caller)
-    comments = service.list_comments(task_id)
+    comments, next_cursor = service.list_comments(
+        task_id,
+        limit=limit_param(task_routes.current_request, default=100),
+        after=_cursor("comments_after"),
+    )
     return {
         "task": service.task_json(task),
         "comments": [service.comment_json(comment) for comment in comments],
+        "comments_next_cursor": next_cursor,
     }
 
 

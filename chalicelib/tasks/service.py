@@ -84,6 +84,14 @@ def update_task(
     task_id: str, request: TaskUpdate, fields_set: set[str], caller: Caller
 ) -> Task:
     task = get_visible_task(task_id, caller)
+    # The assignee moves the task along; what the task is and whose it is
+    # stay with the person who set it.
+    owns_task = caller.is_admin or caller.user_id == task.creator_id
+    if not owns_task and not fields_set <= {"status"}:
+        raise Forbidden(
+            "As the assignee you can change the status; ask the task's creator "
+            "to change anything else."
+        )
     now = utc_now()
     actions = [Task.updated_at.set(now), Task.updated_by.set(caller.user_id)]
 
@@ -138,8 +146,20 @@ def add_comment(task_id: str, request: CommentCreate, caller: Caller) -> Comment
     return comment
 
 
-def list_comments(task_id: str) -> list[Comment]:
-    return list(Comment.query(task_pk(task_id), Comment.sk.startswith("COMMENT#")))
+def list_comments(
+    task_id: str, *, limit: int, after: str | None = None
+) -> tuple[list[Comment], str | None]:
+    """Return comments oldest first, at most ``limit``, and the next page's cursor."""
+    condition = Comment.sk.startswith("COMMENT#")
+    if after is not None:
+        condition = Comment.sk.between(f"COMMENT#{after}!", "COMMENT#~")
+    rows = list(
+        Comment.query(task_pk(task_id), range_key_condition=condition, limit=limit + 1)
+    )
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, rows[-1].comment_id
+    return rows, None
 
 
 def list_tasks(

@@ -208,11 +208,26 @@ export function postMessage(channelId: string, text: string, threadId: string | 
   });
 }
 
-export function fetchThread(messageId: string) {
-  return request<{ root: Message; replies: Message[] }>(
+// A thread is read page by page; this many pages (200 replies each) at most.
+const MAX_THREAD_PAGES = 25;
+
+export async function fetchThread(messageId: string) {
+  const path = `/api/chat/messages/${encode(messageId)}/thread?limit=200`;
+  const first = await request<{ root: Message; replies: Message[]; next_cursor: string | null }>(
     "GET",
-    `/api/chat/messages/${encode(messageId)}/thread`,
+    path,
   );
+  const replies = [...first.replies];
+  let cursor = first.next_cursor;
+  for (let page = 1; cursor && page < MAX_THREAD_PAGES; page += 1) {
+    const next = await request<{ replies: Message[]; next_cursor: string | null }>(
+      "GET",
+      `${path}&after=${encode(cursor)}`,
+    );
+    replies.push(...next.replies);
+    cursor = next.next_cursor;
+  }
+  return { root: first.root, replies };
 }
 
 export function listMembers(channelId: string) {
