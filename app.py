@@ -9,6 +9,8 @@ from chalicelib.auth.routes import auth_routes
 from chalicelib.chat import websocket
 from chalicelib.chat.reactions import handle_chat_record, needs_delivery
 from chalicelib.chat.routes import chat_routes
+from chalicelib.finance.reactions import handle_finance_record, is_history_insert
+from chalicelib.finance.routes import finance_routes
 from chalicelib.notifications.task_reactions import handle_task_record
 from chalicelib.org.reactions import handle_org_record, is_department_record
 from chalicelib.org.routes import org_routes
@@ -31,6 +33,7 @@ app.register_blueprint(org_routes, url_prefix="/api/org")
 app.register_blueprint(people_routes, url_prefix="/api/users")
 app.register_blueprint(chat_routes, url_prefix="/api/chat")
 app.register_blueprint(task_routes, url_prefix="/api/tasks")
+app.register_blueprint(finance_routes, url_prefix="/api/finance")
 
 
 @app.route("/api/health", methods=["GET"])
@@ -76,10 +79,18 @@ def notification_reactions(event, context):
     return _notification(event, context)
 
 
+@app.lambda_function(name="finance_reactions")
+def finance_reactions(event, context):
+    return _finance(event, context)
+
+
 _membership = stream_reaction("membership_reactions", handle_user_record)
 _org = stream_reaction("org_reactions", handle_org_record, is_department_record)
 _delivery = stream_reaction("delivery_reactions", handle_chat_record, needs_delivery)
 _notification = stream_reaction("notification_reactions", handle_task_record)
+_finance = stream_reaction(
+    "finance_reactions", handle_finance_record, is_history_insert
+)
 
 # Which reaction reads which table's stream; the local stream pump uses this,
 # and infra/resources.json declares the same pairs for AWS.
@@ -88,4 +99,5 @@ STREAM_REACTIONS = {
     "org": org_reactions,
     "chat": delivery_reactions,
     "tasks": notification_reactions,
+    "finance": finance_reactions,
 }

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import boto3
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import MotoRequestHandler
 
@@ -46,6 +46,31 @@ def table_definitions(prefix: str) -> dict[str, dict]:
     return definitions
 
 
+_WRITE_METHODS = ("put_item", "update_item", "delete_item", "transact_write_items")
+_write_lock = threading.RLock()
+
+
+def serialize_writes() -> None:
+    """Run moto's writes one at a time.
+
+    moto 5.2.5 answers a cancelled transaction by restoring a copy of every
+    table it touched, taken when the transaction began. A write that another
+    thread made in between would be lost, so writes take turns. DynamoDB
+    itself needs no such lock.
+    """
+    for name in _WRITE_METHODS:
+        original = getattr(DynamoDBBackend, name)
+        if getattr(original, "_serialized", False):
+            continue
+
+        def serialized(self, *args, _original=original, **kwargs):
+            with _write_lock:
+                return _original(self, *args, **kwargs)
+
+        serialized._serialized = True
+        setattr(DynamoDBBackend, name, serialized)
+
+
 class EmbeddedDynamoDB:
     """moto's DynamoDB on a loopback port, with the project's tables."""
 
@@ -63,6 +88,7 @@ class EmbeddedDynamoDB:
         # Werkzeug's handler speaks HTTP/1.0 and closes every connection; with
         # keep-alive each botocore call saves a TCP handshake.
         MotoRequestHandler.protocol_version = "HTTP/1.1"
+        serialize_writes()
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"

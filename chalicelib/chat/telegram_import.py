@@ -57,6 +57,21 @@ class ImportResult:
         }
 
 
+# Telegram Desktop exports from 2020 and earlier wrote a channel's or
+# supergroup's id plus 2**33; later exports write the plain id. Seen in the same
+# channel exported in both years (9882011936 and 1292077344).
+LEGACY_CHANNEL_ID_OFFSET = 2**33
+
+
+def chat_reference(export) -> str:
+    """Return a stable id for the exported chat, the same in old and new exports."""
+    raw = export.chat_source_id or export.chat_name
+    is_channel = "channel" in export.chat_type or "supergroup" in export.chat_type
+    if is_channel and raw.isdigit() and int(raw) > LEGACY_CHANNEL_ID_OFFSET:
+        return str(int(raw) - LEGACY_CHANNEL_ID_OFFSET)
+    return raw
+
+
 def _people_by_name() -> dict[str, User]:
     people = {}
     for user in User.directory_index.query(DIRECTORY):
@@ -93,7 +108,7 @@ def import_telegram_export(
 
 
 def write_export(channel: Channel, export, progress: ProgressCallback | None = None):
-    chat_ref = export.chat_source_id or export.chat_name
+    chat_ref = chat_reference(export)
     people = _people_by_name()
     # Messages with no text and no media carry nothing to show.
     kept = tuple(message for message in export.messages if message.text.strip())

@@ -202,3 +202,12 @@ def test_oversized_import_is_413(owner, channel):
     payload = b"{" + b" " * (10 * 1024 * 1024) + b"}"
     response = _import(owner, channel, payload)
     assert response.status == 413
+
+
+def test_old_and_new_export_of_one_channel_merge(owner, channel):
+    newer = _import(owner, channel, _read("private-channel-2021.json")).json
+    older = _import(owner, channel, _read("private-channel-2020-integer-ids.json")).json
+
+    assert newer["imported"] > 0
+    assert older["already_present"] > 0
+    assert older["imported"] < older["total"]

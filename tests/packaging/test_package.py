@@ -40,6 +40,13 @@ MODELS = {
     "chalicelib.tasks.models": ("Task", "Comment"),
     "chalicelib.chat.connections": ("Connection", "UserConnections"),
     "chalicelib.auth.models": ("LoginThrottle", "BootstrapMarker", "EmailClaim"),
+    "chalicelib.finance.models": (
+        "FinanceRequest",
+        "HistoryEntry",
+        "Category",
+        "CategoryTemplate",
+        "FinanceSettings",
+    ),
 }
 FUNCTION_TYPE = "AWS::Serverless::Function"
 TABLE_NAME = re.compile(r"^shtab-\$\{Stage\}-(?P<name>[a-z]+)$")
@@ -449,7 +456,8 @@ def test_zip_imports_on_pinned_python(package_folder, tmp_path):
             "import pydantic_core, app",
             f"assert sys.version_info[:2] == {expected_version}",
             f"assert pydantic_core.__file__.startswith({str(task)!r})",
-            "assert sorted(app.STREAM_REACTIONS) == ['chat', 'org', 'tasks', 'users']",
+            "assert sorted(app.STREAM_REACTIONS) == "
+            "['chat', 'finance', 'org', 'tasks', 'users']",
         )
     )
     # -I keeps this machine's site-packages and PYTHON* variables out.

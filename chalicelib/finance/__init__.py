@@ -1,0 +1,1 @@
+"""Finance: payment requests, their approval, payment and views."""
