@@ -4,13 +4,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.text import CleanLine
+
 UserId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class ChannelCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=80)
+    name: CleanLine = Field(min_length=1, max_length=80)
     description: str | None = Field(default=None, max_length=500)
     member_ids: list[UserId] = Field(default_factory=list, max_length=500)
 

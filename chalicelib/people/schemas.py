@@ -4,6 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from chalicelib.text import CleanLine
+
 Role = Literal["admin", "manager", "employee"]
 Locale = Literal["ru", "en"]
 
@@ -12,7 +14,7 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     email: EmailStr
-    name: str = Field(min_length=1, max_length=120)
+    name: CleanLine = Field(min_length=1, max_length=120)
     position_id: str | None = Field(default=None, min_length=1, max_length=64)
     role: Role = "employee"
     locale: Locale = "ru"
@@ -22,7 +24,7 @@ class UserCreate(BaseModel):
 class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: CleanLine | None = Field(default=None, min_length=1, max_length=120)
     position_id: str | None = Field(default=None, min_length=1, max_length=64)
     role: Role | None = None
     locale: Locale | None = None

@@ -158,3 +158,29 @@ def test_unsupported_media_type_names_the_fix(owner):
     )
     assert response.status == 415
     assert "application/json" in response.json["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "title", ["\u200b", " \u200b\ufeff ", "a\x00b", "evil\u202eexe.txt", "line\nbreak"]
+)
+def test_task_title_rejects_invisible_and_control(owner, anna, title):
+    response = owner.client.post("/api/tasks", {"title": title, "assignee_id": anna.id})
+    assert response.status == 400
+    assert response.error_field() == "title"
+
+
+def test_task_title_keeps_emoji_and_cyrillic(owner, anna):
+    response = owner.client.post(
+        "/api/tasks", {"title": "Фото 📸 для WB", "assignee_id": anna.id}
+    )
+    assert response.status == 201
+    assert response.json["task"]["title"] == "Фото 📸 для WB"
+
+
+def test_task_title_keeps_joined_emoji(owner, anna):
+    family = "Семья \U0001f468\u200d\U0001f469\u200d\U0001f467"
+    response = owner.client.post(
+        "/api/tasks", {"title": family, "assignee_id": anna.id}
+    )
+    assert response.status == 201
+    assert response.json["task"]["title"] == family

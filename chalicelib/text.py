@@ -1,0 +1,28 @@
+"""Checks for short one-line texts people type: names and titles."""
+
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+# Invisible characters: a name made only of them would look empty. Zero-width
+# joiners are kept inside a name because emoji sequences need them.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+# Bidirectional embedding, override and isolate controls, which can make a
+# name or a file name display in reverse.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _clean_line(value: str) -> str:
+    if not value.translate(_INVISIBLE).strip():
+        raise ValueError("must contain visible characters")
+    for character in value:
+        if unicodedata.category(character) == "Cc" or character in _BIDI_CONTROLS:
+            raise ValueError(
+                f"must not contain control characters (found U+{ord(character):04X})"
+            )
+    return value.strip()
+
+
+CleanLine = Annotated[str, AfterValidator(_clean_line)]
