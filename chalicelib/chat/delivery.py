@@ -18,8 +18,8 @@ _senders = ThreadPoolExecutor(max_workers=SEND_THREADS, thread_name_prefix="send
 def push_to_users(user_ids: list[str], event: dict) -> int:
     """Send ``event`` to every open connection of ``user_ids``.
 
-    A connection that answers Gone is forgotten and delivery to the others
-    goes on. Returns the number of connections that took the event.
+    A connection that API Gateway reports as gone (410) is forgotten, and
+    delivery to the others goes on. Returns the number of successful sends.
     """
     if not user_ids:
         return 0
@@ -51,7 +51,7 @@ def push_to_users(user_ids: list[str], event: dict) -> int:
 
 
 def drop_user_connections(user_id: str) -> int:
-    """Close and forget every connection of ``user_id``; return how many."""
+    """Close and forget every connection of ``user_id``, and return their count."""
     gateway = get_gateway()
     connection_ids = connections.connections_of_user(user_id)
     for connection_id in connection_ids:
