@@ -55,12 +55,16 @@ def handle_org_record(record: DynamoDBRecord) -> None:
 
     if change.event_name == "INSERT":
         general_channel()
-        channels.ensure_channel(
+        channel = channels.ensure_channel(
             channels.department_key(department_id),
             name=item["name"],
             kind="department",
             department_id=department_id,
         )
+        # A department restored after a delete gets its channel back as it was.
+        if channel.archived:
+            channel.update(actions=[Channel.archived.set(False)])
+            logger.info("department channel restored channel_id=%s", channel.channel_id)
     elif change.event_name == "MODIFY" and change.changed("name"):
         channel = channels.find_channel_by_key(channels.department_key(department_id))
         if channel is not None:
