@@ -4,6 +4,7 @@ import pytest
 
 from chalicelib.chat.channels import department_key, find_channel_by_key
 from chalicelib.people.models import User
+from tests.support.org import create_department, create_position
 
 TEMPLATE_KEY = "marketplace-business"
 APPLY_PATH = f"/api/org/templates/{TEMPLATE_KEY}/apply"
@@ -17,22 +18,6 @@ def departments(client) -> list[dict]:
 
 def positions(client) -> list[dict]:
     return client.get("/api/org/positions").json["positions"]
-
-
-def create_department(client, name: str, parent_id: str | None = None) -> dict:
-    body = {"name": name}
-    if parent_id is not None:
-        body["parent_id"] = parent_id
-    response = client.post("/api/org/departments", body)
-    assert response.status == 201, response.body
-    return response.json["department"]
-
-
-def create_position(client, name: str, department_id: str, **fields) -> dict:
-    body = {"name": name, "department_id": department_id, **fields}
-    response = client.post("/api/org/positions", body)
-    assert response.status == 201, response.body
-    return response.json["position"]
 
 
 def department_channels(person) -> list[dict]:

@@ -20,6 +20,7 @@ from chalicelib.org.models import (
     Department,
     Position,
 )
+from tests.support.org import create_department, create_position
 
 ROUNDS = 10
 # Long enough for a slow request, short enough that a hang fails the test.
@@ -30,22 +31,6 @@ RACE_MESSAGE = "The org structure changed at the same time; reload and try again
 
 
 # Helpers
-
-
-def create_department(client, name: str, parent_id: str | None = None) -> dict:
-    body = {"name": name}
-    if parent_id is not None:
-        body["parent_id"] = parent_id
-    response = client.post("/api/org/departments", body)
-    assert response.status == 201, response.body
-    return response.json["department"]
-
-
-def create_position(client, name: str, department_id: str, **fields) -> dict:
-    body = {"name": name, "department_id": department_id, **fields}
-    response = client.post("/api/org/positions", body)
-    assert response.status == 201, response.body
-    return response.json["position"]
 
 
 def department_parents(client) -> dict[str, str | None]:
