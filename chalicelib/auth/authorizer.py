@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 
 authorizer_routes = Blueprint(__name__)
 
-# API Gateway answers 401 when a Lambda authorizer raises an error with exactly
+# API Gateway returns 401 when a Lambda authorizer raises an error with exactly
 # this message; a policy that denies would give 403 instead.
 UNAUTHORIZED = "Unauthorized"
 

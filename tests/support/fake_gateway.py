@@ -1,4 +1,4 @@
-"""A WebSocket Management API stand-in that records sends and can answer Gone."""
+"""A WebSocket Management API stand-in that records sends and can report Gone."""
 
 import json
 from collections import defaultdict
