@@ -1,10 +1,10 @@
-"""One error hierarchy for the HTTP API: each error knows its status and code."""
+"""One error hierarchy for the HTTP API: each error carries its status and code."""
 
 from chalice import ChaliceUnhandledError
 
 
 class ApiError(ChaliceUnhandledError):
-    """An error a client can act on, answered as JSON with ``status``.
+    """An error a client can act on, returned as JSON with ``status``.
 
     It derives from ``ChaliceUnhandledError`` because Chalice lets only that
     class through to the error middleware, which turns it into the response.

@@ -26,8 +26,8 @@ Schema = TypeVar("Schema", bound=BaseModel)
 # set their own limit below these.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
-# Chalice answers a few errors itself, with {"Code", "Message"} bodies; these
-# map its codes onto ours so every error has one shape.
+# Chalice returns a few errors itself, with {"Code", "Message"} bodies. These
+# map its codes onto ours, so every error has one shape.
 _CHALICE_CODES = {
     "BadRequestError": "invalid_input",
     "BadRequest": "invalid_input",
@@ -55,7 +55,7 @@ class Caller:
 
 
 # Ids are ULIDs (26 characters) or short keys; DynamoDB rejects empty keys and
-# keys over 2048 bytes, so a path id outside these bounds is answered here.
+# keys over 2048 bytes, so a path id outside these bounds gets a 404 here.
 MAX_PATH_ID_LENGTH = 64
 
 
@@ -75,7 +75,7 @@ def _check_path_ids(request: Request) -> None:
 
 
 def handle_errors(event: Request, get_response) -> Response:
-    """Chalice HTTP middleware: answer every error as ``{"error": {...}}``."""
+    """Chalice HTTP middleware that returns every error as ``{"error": {...}}``."""
     try:
         _check_path_ids(event)
         response = get_response(event)
@@ -163,6 +163,17 @@ def require_admin(caller: Caller) -> None:
 
 def query_param(request: Request, name: str) -> str | None:
     return (request.query_params or {}).get(name)
+
+
+def cursor_param(request: Request, name: str) -> str | None:
+    """Return the ``name`` query parameter if it is a ULID from an earlier page."""
+    value = query_param(request, name)
+    if value is not None and (len(value) != 26 or not value.isalnum()):
+        raise InvalidInput(
+            f"Invalid query parameter '{name}': use the cursor from an earlier page.",
+            field=name,
+        )
+    return value
 
 
 def limit_param(request: Request, default: int = 50, maximum: int = 200) -> int:

@@ -53,7 +53,7 @@ _write_lock = threading.RLock()
 def serialize_writes() -> None:
     """Run moto's writes one at a time.
 
-    moto 5.2.5 answers a cancelled transaction by restoring a copy of every
+    moto 5.2.5 handles a cancelled transaction by restoring a copy of every
     table it touched, taken when the transaction began. A write that another
     thread made in between would be lost, so writes take turns. DynamoDB
     itself needs no such lock.

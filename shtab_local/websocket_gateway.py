@@ -66,7 +66,7 @@ class WebSocketGateway:
             ),
         )
         if (connect or {}).get("statusCode", 200) != 200:
-            # API Gateway refuses the upgrade when $connect answers non-200.
+            # API Gateway rejects the upgrade unless $connect returns status 200.
             return web.json_response(
                 {
                     "error": {

@@ -10,23 +10,13 @@ from chalicelib.chat.telegram_import import import_telegram_export
 from chalicelib.errors import Forbidden, InvalidInput, PayloadTooLarge
 from chalicelib.people.models import User
 from chalicelib.people.service import find_user
-from chalicelib.web import caller_of, limit_param, parse_body, query_param
+from chalicelib.web import caller_of, cursor_param, limit_param, parse_body
 
 chat_routes = Blueprint(__name__)
 
 # API Gateway takes request bodies up to 10 MB; larger exports go through the
 # command-line importer.
 MAX_IMPORT_BODY_BYTES = 9 * 1024 * 1024
-
-
-def _cursor(name: str) -> str | None:
-    value = query_param(chat_routes.current_request, name)
-    if value is not None and (len(value) != 26 or not value.isalnum()):
-        raise InvalidInput(
-            f"Invalid query parameter '{name}': use a message id from an earlier page.",
-            field=name,
-        )
-    return value
 
 
 @chat_routes.route("/channels", methods=["GET"], authorizer=bearer_authorizer)
@@ -102,7 +92,10 @@ def add_member(channel_id):
 def list_messages(channel_id):
     caller = caller_of(chat_routes.current_request)
     channels.require_member(channel_id, caller.user_id)
-    before, after = _cursor("before"), _cursor("after")
+    before, after = (
+        cursor_param(chat_routes.current_request, "before"),
+        cursor_param(chat_routes.current_request, "after"),
+    )
     if before and after:
         raise InvalidInput("Use either 'before' or 'after', not both.", field="after")
     rows, next_cursor = messages.list_history(
@@ -140,7 +133,7 @@ def get_thread(message_id):
     replies, next_cursor = messages.list_thread(
         root,
         limit=limit_param(chat_routes.current_request, default=100),
-        after=_cursor("after"),
+        after=cursor_param(chat_routes.current_request, "after"),
     )
     return {
         "root": messages.message_json(root),

@@ -49,7 +49,7 @@ class Task(Model):
     creator_id = UnicodeAttribute()
     assignee_id = UnicodeAttribute()
     due_date = UnicodeAttribute(null=True)
-    # Who made the latest change, so the stream reaction knows whom not to notify.
+    # Who made the latest change, so the stream reaction can skip notifying them.
     updated_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

@@ -6,19 +6,9 @@ from chalicelib.auth.authorizer import bearer_authorizer
 from chalicelib.errors import InvalidInput
 from chalicelib.tasks import service
 from chalicelib.tasks.schemas import CommentCreate, TaskCreate, TaskUpdate
-from chalicelib.web import caller_of, limit_param, parse_body, query_param
+from chalicelib.web import caller_of, cursor_param, limit_param, parse_body, query_param
 
 task_routes = Blueprint(__name__)
-
-
-def _cursor(name: str) -> str | None:
-    value = query_param(task_routes.current_request, name)
-    if value is not None and (len(value) != 26 or not value.isalnum()):
-        raise InvalidInput(
-            f"Invalid query parameter '{name}': use the cursor from an earlier page.",
-            field=name,
-        )
-    return value
 
 
 @task_routes.route("", methods=["POST"], authorizer=bearer_authorizer)
@@ -43,7 +33,10 @@ def list_tasks():
         )
     role = "creator" if creator == "me" else "assignee"
     tasks, next_cursor = service.list_tasks(
-        caller, role, limit_param(request), _cursor("cursor")
+        caller,
+        role,
+        limit_param(request),
+        cursor_param(task_routes.current_request, "cursor"),
     )
     return {
         "tasks": [service.task_json(task) for task in tasks],
@@ -58,7 +51,7 @@ def get_task(task_id):
     comments, next_cursor = service.list_comments(
         task_id,
         limit=limit_param(task_routes.current_request, default=100),
-        after=_cursor("comments_after"),
+        after=cursor_param(task_routes.current_request, "comments_after"),
     )
     return {
         "task": service.task_json(task),
