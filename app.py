@@ -9,6 +9,8 @@ from chalicelib.auth.routes import auth_routes
 from chalicelib.chat import websocket
 from chalicelib.chat.reactions import handle_chat_record, needs_delivery
 from chalicelib.chat.routes import chat_routes
+from chalicelib.finance.attachment_routes import attachment_routes
+from chalicelib.finance.handover import handle_user_record as hand_over_approvals
 from chalicelib.finance.reactions import handle_finance_record, is_history_insert
 from chalicelib.finance.routes import finance_routes
 from chalicelib.notifications.task_reactions import handle_task_record
@@ -34,6 +36,7 @@ app.register_blueprint(people_routes, url_prefix="/api/users")
 app.register_blueprint(chat_routes, url_prefix="/api/chat")
 app.register_blueprint(task_routes, url_prefix="/api/tasks")
 app.register_blueprint(finance_routes, url_prefix="/api/finance")
+app.register_blueprint(attachment_routes, url_prefix="/api/finance/requests")
 
 
 @app.route("/api/health", methods=["GET"])
@@ -84,7 +87,17 @@ def finance_reactions(event, context):
     return _finance(event, context)
 
 
-_membership = stream_reaction("membership_reactions", handle_user_record)
+def handle_user_change(record) -> None:
+    """React to one users-stream record: chat membership, then approval handover.
+
+    Both steps are idempotent, so a record retried after the second fails
+    repeats the first harmlessly.
+    """
+    handle_user_record(record)
+    hand_over_approvals(record)
+
+
+_membership = stream_reaction("membership_reactions", handle_user_change)
 _org = stream_reaction("org_reactions", handle_org_record, is_department_record)
 _delivery = stream_reaction("delivery_reactions", handle_chat_record, needs_delivery)
 _notification = stream_reaction("notification_reactions", handle_task_record)

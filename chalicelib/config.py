@@ -18,6 +18,11 @@ class Settings:
     token_ttl_seconds: int
     frontend_url: str
     local_mode: bool
+    # Uploaded files (attachments); the public endpoint is the one browsers use
+    # for presigned URLs, which locally differs from the server's own endpoint.
+    files_bucket: str
+    s3_endpoint: str | None
+    s3_public_endpoint: str | None
 
 
 @lru_cache(maxsize=1)
@@ -36,4 +41,7 @@ def get_settings() -> Settings:
         token_ttl_seconds=int(os.environ.get("SHTAB_TOKEN_TTL_SECONDS", "43200")),
         frontend_url=os.environ.get("SHTAB_FRONTEND_URL", ""),
         local_mode=os.environ.get("SHTAB_LOCAL_MODE") == "1",
+        files_bucket=os.environ.get("SHTAB_FILES_BUCKET", f"shtab-{stage}-files"),
+        s3_endpoint=os.environ.get("SHTAB_S3_ENDPOINT") or None,
+        s3_public_endpoint=os.environ.get("SHTAB_S3_PUBLIC_ENDPOINT") or None,
     )

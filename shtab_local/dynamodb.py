@@ -93,6 +93,8 @@ class EmbeddedDynamoDB:
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
         os.environ["SHTAB_DYNAMODB_ENDPOINT"] = self.endpoint
+        # The same moto server answers S3 calls, which hold uploaded files.
+        os.environ["SHTAB_S3_ENDPOINT"] = self.endpoint
         return self.endpoint
 
     def stop(self) -> None:

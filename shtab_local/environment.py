@@ -25,6 +25,9 @@ def prepare(data_dir: Path, port: int, stage: str = "local") -> None:
     os.environ.pop("AWS_PROFILE", None)
     os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
     os.environ["SHTAB_WEBSOCKET_ENDPOINT"] = f"http://127.0.0.1:{port}/ws-management"
+    os.environ.setdefault("SHTAB_FILES_BUCKET", f"shtab-{stage}-files")
+    # Browsers upload and download through the stack's /s3 proxy.
+    os.environ["SHTAB_S3_PUBLIC_ENDPOINT"] = f"http://127.0.0.1:{port}/s3"
     os.environ.setdefault("SHTAB_TOKEN_SECRET", _token_secret(data_dir))
 
 

@@ -3,6 +3,7 @@
 import asyncio
 import importlib
 import logging
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -11,6 +12,7 @@ from aiohttp import web
 
 from shtab_local import environment
 from shtab_local.dynamodb import EmbeddedDynamoDB
+from shtab_local.files import PROXY_PREFIX, EmbeddedFiles
 
 logger = logging.getLogger("shtab_local")
 
@@ -18,10 +20,16 @@ ROOT = Path(__file__).resolve().parents[1]
 FRONTEND_DIST = ROOT / "frontend" / "dist"
 SNAPSHOT_INTERVAL_SECONDS = 2.0
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
-    "style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'"
-)
+
+def content_security_policy(port: int) -> str:
+    # Uploads go to the /s3 proxy on 127.0.0.1, which is another origin for a
+    # page opened at localhost.
+    loopback = f"http://127.0.0.1:{port} http://localhost:{port}"
+    return (
+        f"default-src 'self'; connect-src 'self' {loopback} ws: wss:; "
+        f"img-src 'self' data: {loopback}; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; frame-ancestors 'none'"
+    )
 
 
 class LocalStack:
@@ -30,8 +38,6 @@ class LocalStack:
         self.data_dir = data_dir
         self.persist = persist
         environment.prepare(data_dir, port)
-        import os
-
         self.prefix = os.environ["SHTAB_TABLE_PREFIX"]
         snapshot = data_dir / "dynamodb.json" if persist else None
         self.dynamodb = EmbeddedDynamoDB(self.prefix, snapshot)
@@ -50,6 +56,16 @@ class LocalStack:
         (self.data_dir / "dynamodb-endpoint").write_text(self.dynamodb.endpoint)
 
         # The app is imported only now, once the endpoint is in the environment.
+        self.files = EmbeddedFiles(
+            self.dynamodb.endpoint,
+            os.environ["SHTAB_FILES_BUCKET"],
+            self.data_dir / "files" if self.persist else None,
+            self.port,
+        )
+        restored = self.files.create_bucket()
+        if restored:
+            logger.info("restored %d files", restored)
+
         self.app_module = importlib.import_module("app")
         from shtab_local.http_gateway import HttpGateway
         from shtab_local.pump import StreamPump
@@ -87,6 +103,7 @@ class LocalStack:
                 self._dirty.clear()
                 try:
                     self.dynamodb.snapshot()
+                    self.files.snapshot()
                     self.snapshot_error = None
                 except Exception as error:
                     logger.exception("saving data failed; retrying")
@@ -125,6 +142,12 @@ class LocalStack:
             status=result.get("statusCode", 200), body=payload, headers=response_headers
         )
 
+    async def _files(self, request: web.Request) -> web.Response:
+        response = await self.files.proxy(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            self._dirty.set()
+        return response
+
     async def _health(self, request: web.Request) -> web.Response:
         if not self.pump.is_running:
             return web.json_response(
@@ -149,7 +172,8 @@ class LocalStack:
                 text="The frontend is not built yet: run `make run`, which builds it.",
             )
         return web.FileResponse(
-            index, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY}
+            index,
+            headers={"Content-Security-Policy": content_security_policy(self.port)},
         )
 
     def web_app(self) -> web.Application:
@@ -162,6 +186,7 @@ class LocalStack:
             [
                 web.get("/api/health", self._health),
                 web.route("*", "/api/{tail:.*}", self._api),
+                web.route("*", PROXY_PREFIX + "/{tail:.*}", self._files),
                 web.get("/{path:.*}", self._frontend),
             ]
         )
@@ -206,6 +231,8 @@ class LocalStack:
             if self.persist:
                 count = self.dynamodb.snapshot()
                 logger.info("saved %d items to %s", count, self.dynamodb.snapshot_path)
+                count = self.files.snapshot()
+                logger.info("saved %d files", count)
         except Exception:
             logger.exception(
                 "saving data on stop failed; %s keeps the last good save",

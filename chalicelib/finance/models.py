@@ -5,6 +5,8 @@ Keys, by item:
 - history:   pk ``REQUEST#<request_id>``, sk ``HISTORY#<version, 8 digits>``.
   Entries are append-only, one per version. A transition and its entry share
   the version number, so a transition that lost a race fails on both.
+- attachment: pk ``REQUEST#<request_id>``, sk ``ATTACHMENT#<attachment_id>``;
+  the file itself is in the files bucket under ``finance/<request_id>/<attachment_id>``
 - category:  pk ``CATEGORY``, sk ``<category_id>`` (tens of items, one Query)
 - category template marker: pk ``CATEGORY_TEMPLATE``, sk ``<template key>``
 - settings:  pk ``SETTINGS``, sk ``SETTINGS``
@@ -63,6 +65,10 @@ def request_pk(request_id: str) -> str:
 
 def history_sk(version: int) -> str:
     return f"HISTORY#{version:08d}"
+
+
+def attachment_sk(attachment_id: str) -> str:
+    return f"ATTACHMENT#{attachment_id}"
 
 
 class AuthorIndex(GlobalSecondaryIndex):
@@ -162,6 +168,9 @@ class FinanceRequest(Model):
 
     amount_minor = NumberAttribute()
     currency = UnicodeAttribute(default="RUB")
+    # Attachments created and not deleted, pending uploads included; a
+    # conditional ADD keeps it at or under the limit under concurrent uploads.
+    attachment_count = NumberAttribute(default=0)
     # RUB per unit of ``currency``, as the latest approver recorded it.
     rate = UnicodeAttribute(null=True)
     amount_rub_minor = NumberAttribute(null=True)
@@ -234,6 +243,29 @@ class HistoryEntry(Model):
     pay_on = UnicodeAttribute(null=True)
     changed_fields = ListAttribute(of=UnicodeAttribute, null=True)
     created_at = UTCDateTimeAttribute()
+
+
+class Attachment(Model):
+    """A file attached to a request: "pending" until the upload is checked."""
+
+    Meta = table_meta("finance")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    item_type = UnicodeAttribute(default="attachment")
+    request_id = UnicodeAttribute()
+    attachment_id = UnicodeAttribute()
+    file_name = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    status = UnicodeAttribute(default="pending")
+    uploaded_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    uploaded_at = UTCDateTimeAttribute(null=True)
+
+    @property
+    def storage_key(self) -> str:
+        return f"finance/{self.request_id}/{self.attachment_id}"
 
 
 class Category(Model):

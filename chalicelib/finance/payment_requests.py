@@ -10,7 +10,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import iso, utc_now
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
-from chalicelib.finance import approval_path, transitions
+from chalicelib.finance import approval_path, attachments, transitions
 from chalicelib.finance.categories import get_category
 from chalicelib.finance.models import (
     EDITABLE_STATUSES,
@@ -127,7 +127,7 @@ def create_request(body: RequestCreate, viewer: Viewer) -> FinanceRequest:
         actor_name=viewer.user.name,
         created_at=now,
     )
-    with TransactWrite(connection=transitions._connection()) as transaction:
+    with TransactWrite(connection=transitions.connection()) as transaction:
         transaction.save(request, condition=FinanceRequest.pk.does_not_exist())
         transaction.save(entry, condition=HistoryEntry.sk.does_not_exist())
     logger.info(
@@ -227,6 +227,8 @@ def allowed_actions(request: FinanceRequest, viewer: Viewer) -> list[str]:
             pass
     if viewer.is_finance and request.status in PAYABLE_STATUSES:
         actions += ["schedule", "pay"]
+    if attachments.may_attach(request, viewer):
+        actions.append("attach")
     return actions
 
 
@@ -276,6 +278,12 @@ def request_json(request: FinanceRequest, viewer: Viewer, *, detail: bool = Fals
     body["allowed_actions"] = allowed_actions(request, viewer)
     body["history"] = [
         history_json(entry) for entry in list_history(request.request_id)
+    ]
+    # Someone else's unfinished upload is not a file yet.
+    body["attachments"] = [
+        attachments.attachment_json(attachment)
+        for attachment in attachments.list_attachments(request.request_id)
+        if attachment.status == "uploaded" or attachment.uploaded_by == viewer.user_id
     ]
     return body
 

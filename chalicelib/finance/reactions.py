@@ -70,13 +70,13 @@ def handle_finance_record(record: DynamoDBRecord) -> None:
         return
     org = OrgSnapshot()
     author = find_user(request.author_id)
-    category = _category(request.category_id)
+    category = category_of(request.category_id)
 
     author_locale = author.locale if author else None
     channel, root_id = thread.ensure_thread(
         request,
         thread.root_text(
-            request, author_locale, _category_name(category, author_locale)
+            request, author_locale, localized_category_name(category, author_locale)
         ),
     )
     next_approvers = _approvers(entry.next_approver_key, org)
@@ -112,9 +112,9 @@ def handle_finance_record(record: DynamoDBRecord) -> None:
             fully_paid=entry.to_status == "paid",
             reason=entry.reason,
             comment=entry.comment,
-            step=_step_view(request, entry.step_index),
-            next_step=_step_view(request, entry.next_step_index),
-            category_name=_category_name(category, recipient.locale),
+            step=step_view(request, entry.step_index),
+            next_step=step_view(request, entry.next_step_index),
+            category_name=localized_category_name(category, recipient.locale),
         )
         message = post_message(
             channel,
@@ -183,7 +183,7 @@ def _approvers(key: str | None, org: OrgSnapshot) -> list[User]:
     return org.holders(key)
 
 
-def _step_view(request: FinanceRequest, index: int | None) -> dict | None:
+def step_view(request: FinanceRequest, index: int | None) -> dict | None:
     if index is None or int(index) >= len(request.steps or []):
         return None
     step = request.steps[int(index)]
@@ -195,14 +195,14 @@ def _step_view(request: FinanceRequest, index: int | None) -> dict | None:
     }
 
 
-def _category(category_id: str) -> Category | None:
+def category_of(category_id: str) -> Category | None:
     try:
         return Category.get(CATEGORY_PARTITION, category_id)
     except DoesNotExist:
         return None
 
 
-def _category_name(category: Category | None, locale: str | None) -> str:
+def localized_category_name(category: Category | None, locale: str | None) -> str:
     if category is None:
         return "—"
     if locale == "en" and category.name_en:

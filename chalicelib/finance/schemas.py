@@ -175,3 +175,11 @@ class ExportQuery(Strict):
     view: Literal["mine", "to_approve", "all"] = "all"
     status: Status | None = None
     period: Period | None = None
+
+
+class AttachmentCreate(Strict):
+    """A file about to be uploaded; the limits are checked in ``files.limits``."""
+
+    file_name: str = Field(min_length=1, max_length=400)
+    content_type: str = Field(min_length=1, max_length=200)
+    size: int = Field(strict=True)

@@ -11,6 +11,7 @@ two concurrent clicks or approvers exactly one commits; the other gets 409.
 """
 
 import logging
+from collections.abc import Callable
 from functools import lru_cache
 
 from pynamodb.connection import Connection
@@ -36,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
-def _connection() -> Connection:
+def connection() -> Connection:
     settings = get_settings()
     return Connection(region=settings.region, host=settings.dynamodb_endpoint)
 
@@ -70,9 +71,15 @@ def history_entry(
 
 
 def commit(
-    request: FinanceRequest, actions: list, entry: HistoryEntry
+    request: FinanceRequest,
+    actions: list,
+    entry: HistoryEntry,
+    also: Callable[[TransactWrite], None] | None = None,
 ) -> FinanceRequest:
-    """Apply ``actions`` to the request as read and append ``entry``, or raise 409."""
+    """Apply ``actions`` to the request as read and append ``entry``, or raise 409.
+
+    ``also`` adds writes to other items of the same transaction.
+    """
     condition = (FinanceRequest.status == request.status) & (
         FinanceRequest.version == request.version
     )
@@ -83,9 +90,11 @@ def commit(
         FinanceRequest.updated_by.set(entry.actor_id),
     ]
     try:
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             transaction.update(request, actions=actions, condition=condition)
             transaction.save(entry, condition=HistoryEntry.sk.does_not_exist())
+            if also is not None:
+                also(transaction)
     except TransactWriteError as error:
         if error.cause_response_code != "TransactionCanceledException":
             raise

@@ -9,14 +9,13 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
-import requests
 
 from chalicelib.auth.service import bootstrap_owner
 from chalicelib.chat.gateway import use_gateway
 from shtab_local.pump import StreamPump
 from tests.support.api import ApiClient
 from tests.support.fake_gateway import FakeGateway
-from tests.support.fixtures import OWNER_EMAIL, OWNER_PASSWORD
+from tests.support.fixtures import OWNER_EMAIL, OWNER_PASSWORD, reset_backends
 
 EMPLOYEE_EMAIL = "employee@example.com"
 EMPLOYEE_PASSWORD = "employee-password-1"
@@ -279,13 +278,40 @@ WRITE_ROUTES = [
         wrong_types=[("text", 5), ("text", None), ("text", ["a"])],
         too_long=[("text", long_text(4001))],
     ),
+    WriteRoute(
+        "POST",
+        "/api/tasks/{task_id}/checklist",
+        {"text": "Пункт"},
+        wrong_types=[
+            ("text", 5),
+            ("text", None),
+            ("assignee_id", 5),
+            ("due", "31.12.2030"),
+        ],
+        too_long=[("text", long_text(201)), ("assignee_id", long_text(65))],
+    ),
+    WriteRoute(
+        "PATCH",
+        "/api/tasks/{task_id}/checklist/{item_id}",
+        {"done": True},
+        wrong_types=[
+            ("done", "yes"),
+            ("done", None),
+            ("text", 5),
+            ("due", 5),
+        ],
+        too_long=[("text", long_text(201)), ("assignee_id", long_text(65))],
+    ),
 ]
 
 # The Telegram import takes a whole export file, which carries many fields the
 # importer ignores by design, and allows bodies up to 9 MB.
 IMPORT_ROUTE = "/api/chat/channels/{channel_id}/import/telegram"
 # Applying a template reads no body, so no body can be malformed.
-BODYLESS_ROUTES = {"POST /api/org/templates/{key}/apply"}
+BODYLESS_ROUTES = {
+    "POST /api/org/templates/{key}/apply",
+    "POST /api/tasks/{task_id}/checklist/{item_id}/subtask",
+}
 
 MALFORMED_BODIES = {
     "no_body": None,
@@ -321,8 +347,7 @@ def snapshot_tables(world: World) -> dict[str, list]:
 
 @pytest.fixture(scope="module")
 def world(database, http_gateway, app_module):
-    requests.post(f"{database.endpoint}/moto-api/reset", timeout=10)
-    database.create_tables()
+    reset_backends(database)
     pump = StreamPump(database.endpoint, app_module.STREAM_REACTIONS, database.prefix)
     pump.attach()
     use_gateway(FakeGateway())
@@ -369,6 +394,9 @@ def world(database, http_gateway, app_module):
             "/api/tasks", {"title": "Инвентаризация", "assignee_id": employee_id}
         )
     )
+    item = created(
+        client.post(f"/api/tasks/{task['task']['id']}/checklist", {"text": "Пункт"})
+    )
     pump.drain()
 
     ids = {
@@ -378,6 +406,7 @@ def world(database, http_gateway, app_module):
         "general_channel": general_id,
         "custom_channel": custom["channel"]["id"],
         "task": task["task"]["id"],
+        "checklist_item": item["item"]["id"],
     }
     yield World(client, anonymous, pump, database.client(), database.table_names(), ids)
     use_gateway(None)
@@ -406,6 +435,7 @@ def route_path(world: World, route: WriteRoute) -> str:
         position_id=ids["position"],
         user_id=ids["employee"],
         task_id=ids["task"],
+        item_id=ids["checklist_item"],
         channel_id=ids[route.channel],
     )
 

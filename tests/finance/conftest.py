@@ -16,15 +16,20 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import boto3
 import pytest
-import requests
 
 from chalicelib.chat.gateway import use_gateway
 from shtab_local.dynamodb import serialize_writes
 from shtab_local.pump import StreamPump
 from tests.support.api import ApiClient
 from tests.support.fake_gateway import FakeGateway
-from tests.support.fixtures import OWNER_EMAIL, OWNER_PASSWORD, Person
+from tests.support.fixtures import (
+    OWNER_EMAIL,
+    OWNER_PASSWORD,
+    Person,
+    reset_backends,
+)
 
 POSITIONS = {
     "ceo": "Chief executive officer",
@@ -91,8 +96,7 @@ def world(database, http_gateway, app_module):
     """
     from chalicelib.auth.service import bootstrap_owner
 
-    requests.post(f"{database.endpoint}/moto-api/reset", timeout=10)
-    database.create_tables()
+    reset_backends(database)
     pump = StreamPump(database.endpoint, app_module.STREAM_REACTIONS, database.prefix)
     pump.attach()
     fake_gateway = FakeGateway()
@@ -192,3 +196,29 @@ def serialized_writes():
     for the race tests and installs it again if it is missing.
     """
     serialize_writes()
+
+
+def stream_records(database, table: str) -> list[dict]:
+    """Read every record of a table's stream, shaped as Lambda delivers them."""
+    table = boto3.client("dynamodb", endpoint_url=database.endpoint).describe_table(
+        TableName=database.prefix + table
+    )["Table"]
+    streams = boto3.client("dynamodbstreams", endpoint_url=database.endpoint)
+    records = []
+    shards = streams.describe_stream(StreamArn=table["LatestStreamArn"])[
+        "StreamDescription"
+    ]["Shards"]
+    for shard in shards:
+        iterator = streams.get_shard_iterator(
+            StreamArn=table["LatestStreamArn"],
+            ShardId=shard["ShardId"],
+            ShardIteratorType="TRIM_HORIZON",
+        )["ShardIterator"]
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator)
+            records.extend(page["Records"])
+            iterator = page.get("NextShardIterator") if page["Records"] else None
+    for record in records:
+        created = record["dynamodb"]["ApproximateCreationDateTime"]
+        record["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
+    return records

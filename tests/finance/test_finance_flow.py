@@ -134,7 +134,8 @@ def test_return_sends_request_back_to_author(world, flow):
     returned = flow.act(world.boris, request["id"], "return", {"reason": "Нет счёта"})
     assert returned["status"] == "returned"
     assert returned["allowed_actions"] == []
-    assert flow.get(world.anna, request["id"])["allowed_actions"] == ["edit", "submit"]
+    allowed = flow.get(world.anna, request["id"])["allowed_actions"]
+    assert allowed == ["edit", "submit", "attach"]
 
 
 def test_returned_request_is_reworked_and_resubmitted(world, flow):

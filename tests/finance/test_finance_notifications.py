@@ -1,10 +1,10 @@
 """Request events become replies in the request's own chat thread, once each."""
 
-import boto3
 import pytest
 
 from chalicelib.finance.reactions import handle_finance_record
 from shtab_local.pump import LocalLambdaContext
+from tests.finance.conftest import stream_records
 
 
 def finance_channel(person, request_id: str) -> dict | None:
@@ -183,29 +183,7 @@ def test_second_drain_posts_nothing_more(world, requests_api, submitted):
 
 
 def finance_records(database) -> list[dict]:
-    """Read every record of the finance stream, shaped as Lambda delivers them."""
-    table = boto3.client("dynamodb", endpoint_url=database.endpoint).describe_table(
-        TableName=database.prefix + "finance"
-    )["Table"]
-    streams = boto3.client("dynamodbstreams", endpoint_url=database.endpoint)
-    records = []
-    shards = streams.describe_stream(StreamArn=table["LatestStreamArn"])[
-        "StreamDescription"
-    ]["Shards"]
-    for shard in shards:
-        iterator = streams.get_shard_iterator(
-            StreamArn=table["LatestStreamArn"],
-            ShardId=shard["ShardId"],
-            ShardIteratorType="TRIM_HORIZON",
-        )["ShardIterator"]
-        while iterator:
-            page = streams.get_records(ShardIterator=iterator)
-            records.extend(page["Records"])
-            iterator = page.get("NextShardIterator") if page["Records"] else None
-    for record in records:
-        created = record["dynamodb"]["ApproximateCreationDateTime"]
-        record["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
-    return records
+    return stream_records(database, "finance")
 
 
 def test_replayed_batch_posts_nothing_more(

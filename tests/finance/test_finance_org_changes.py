@@ -5,6 +5,12 @@ put things back for the tests after them.
 """
 
 import pytest
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+    DynamoDBRecord,
+)
+
+from chalicelib.finance.handover import handle_user_record as hand_over_approvals
+from tests.finance.conftest import stream_records
 
 
 def move(world, person, position_key: str | None) -> None:
@@ -269,3 +275,54 @@ def test_category_tied_to_department_accepts_its_people(
 ):
     request = requests_api.create(world.gleb, category_id=content_only_category)
     assert request["category_id"] == content_only_category
+
+
+def thread_replies(person, request_id: str) -> list[str]:
+    detail = person.client.get(f"/api/finance/requests/{request_id}").json["request"]
+    thread_id = detail["thread"]["thread_id"]
+    response = person.client.get(f"/api/chat/messages/{thread_id}/thread")
+    assert response.status == 200, response.body
+    return [reply["text"] for reply in response.json["replies"]]
+
+
+def test_new_holder_is_asked_in_thread(world, requests_api, new_head):
+    request = requests_api.submitted(world.anna)
+    world.pump.drain()
+    move(world, world.boris, "content_manager")
+    move(world, new_head, "head_of_marketplaces")
+    try:
+        texts = thread_replies(new_head, request["id"])
+    finally:
+        move(world, new_head, None)
+        move(world, world.boris, "head_of_marketplaces")
+    asked = [text for text in texts if text.split(" ", 1)[1].startswith("Нина,")]
+    assert len(asked) == 1
+    assert "ждёт вашего согласования" in asked[0]
+    assert "шаг 1 из 2" in asked[0]
+
+
+def test_new_holder_is_asked_once_on_replay(world, requests_api, new_head, database):
+    request = requests_api.submitted(world.anna)
+    world.pump.drain()
+    move(world, world.boris, "content_manager")
+    move(world, new_head, "head_of_marketplaces")
+    try:
+        # Each users-stream record handled again, without the idempotency
+        # layer: the reply ids come from the record, so nothing is posted twice.
+        for record in stream_records(database, "users"):
+            hand_over_approvals(DynamoDBRecord(record))
+        world.pump.drain()
+        texts = thread_replies(new_head, request["id"])
+    finally:
+        move(world, new_head, None)
+        move(world, world.boris, "head_of_marketplaces")
+    asked = [text for text in texts if text.split(" ", 1)[1].startswith("Нина,")]
+    assert len(asked) == 1
+
+
+def test_transfer_without_waiting_requests_posts_nothing(world, requests_api):
+    request = requests_api.create(world.anna)
+    move(world, world.oleg, "head_of_content")
+    move(world, world.oleg, "ozon_manager")
+    detail = world.anna.client.get(f"/api/finance/requests/{request['id']}").json
+    assert detail["request"]["thread"] is None

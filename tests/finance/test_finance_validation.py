@@ -11,6 +11,8 @@ DRAFT = "{draft}"
 ON_APPROVAL = "{on_approval}"
 APPROVED = "{approved}"
 CATEGORY = "{category}"
+# An attachment id that was never created.
+MISSING = "{missing}"
 
 VALID_REQUEST = {
     "amount": "100.00",
@@ -74,6 +76,11 @@ CASES = [
     ("alla", "POST", f"/api/finance/requests/{APPROVED}/pay", {"amount": 5}, 400, "amount"),
     ("alla", "POST", f"/api/finance/requests/{APPROVED}/pay", {"amount": "100.001"}, 400, "amount"),
     ("alla", "POST", f"/api/finance/requests/{APPROVED}/pay", {"amount": "100.01"}, 409, "amount"),
+    ("anna", "POST", f"/api/finance/requests/{DRAFT}/attachments", {"file_name": "a.pdf", "content_type": "application/pdf"}, 400, "size"),
+    ("anna", "POST", f"/api/finance/requests/{DRAFT}/attachments", {"file_name": "a.exe", "content_type": "application/x-msdownload", "size": 5}, 400, "content_type"),
+    ("anna", "POST", f"/api/finance/requests/{DRAFT}/attachments", {"file_name": ["a"], "content_type": "application/pdf", "size": 5}, 400, "file_name"),
+    ("anna", "POST", f"/api/finance/requests/{DRAFT}/attachments/{MISSING}/complete", {"now": True}, 400, "now"),
+    ("anna", "POST", f"/api/finance/requests/{DRAFT}/attachments/{MISSING}/complete", None, 404, None),
     ("anna", "GET", "/api/finance/requests?view=everything", None, 400, "view"),
     ("anna", "GET", "/api/finance/requests?status=lost", None, 400, "status"),
     ("anna", "GET", "/api/finance/requests?limit=0", None, 400, "limit"),
@@ -133,6 +140,7 @@ def ids(world) -> dict[str, str]:
         "on_approval": on_approval["id"],
         "approved": approved["id"],
         "category": category.json["category"]["id"],
+        "missing": "01JAAAAAAAAAAAAAAAAAAAAAAA",
     }
 
 

@@ -43,6 +43,7 @@ MODELS = {
     "chalicelib.finance.models": (
         "FinanceRequest",
         "HistoryEntry",
+        "Attachment",
         "Category",
         "CategoryTemplate",
         "FinanceSettings",
@@ -265,12 +266,25 @@ def test_secrets_come_from_secrets_manager(template):
             assert variables["SHTAB_WEBSOCKET_API_ID"] == {"Ref": "WebsocketAPI"}, name
 
 
+def test_files_bucket_is_private_and_named_to_api(template):
+    bucket = template["Resources"]["FilesBucket"]["Properties"]
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert len(bucket["PublicAccessBlockConfiguration"]) == 4
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    methods = bucket["CorsConfiguration"]["CorsRules"][0]["AllowedMethods"]
+    assert sorted(methods) == ["GET", "POST"]
+    variables = template["Resources"]["APIHandler"]["Properties"]["Environment"]
+    assert variables["Variables"]["SHTAB_FILES_BUCKET"] == {"Ref": "FilesBucket"}
+    policy = template["Resources"]["FileAccessPolicy"]["Properties"]
+    assert policy["Roles"] == [{"Ref": "ApiHandlerRole"}]
+
+
 def test_frontend_bucket_is_private_and_served_by_cloudfront(template):
     outputs = template["Outputs"]
     for output in ("HttpApiUrl", "WebsocketUrl", "FrontendBucketName", "FrontendUrl"):
         assert output in outputs
     buckets = resources_of_type(template, "AWS::S3::Bucket")
-    assert list(buckets) == ["FrontendBucket"]
+    assert sorted(buckets) == ["FilesBucket", "FrontendBucket"]
     bucket = buckets["FrontendBucket"]["Properties"]
     assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
     assert len(bucket["PublicAccessBlockConfiguration"]) == 4

@@ -1,12 +1,14 @@
 """Per-test state: fresh tables and streams, the pump, the fake gateway, people."""
 
 import importlib
+import os
 from dataclasses import dataclass
 
 import pytest
 import requests
 
 from chalicelib.chat.gateway import use_gateway
+from shtab_local.files import EmbeddedFiles
 from shtab_local.http_gateway import HttpGateway
 from shtab_local.pump import StreamPump
 from tests.support.api import ApiClient
@@ -26,11 +28,19 @@ def http_gateway(app_module) -> HttpGateway:
     return HttpGateway(app_module.app)
 
 
-@pytest.fixture
-def tables(database):
-    """Reset moto and create every table, streams on, for one test."""
+def reset_backends(database) -> None:
+    """Reset moto, then create every table (streams on) and the files bucket."""
     requests.post(f"{database.endpoint}/moto-api/reset", timeout=10)
     database.create_tables()
+    EmbeddedFiles(
+        database.endpoint, os.environ["SHTAB_FILES_BUCKET"], folder=None, port=1
+    ).create_bucket()
+
+
+@pytest.fixture
+def tables(database):
+    """Reset moto and create every table and the files bucket, for one test."""
+    reset_backends(database)
     return database
 
 

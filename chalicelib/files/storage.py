@@ -1,0 +1,121 @@
+"""Uploaded files in S3: presigned uploads and downloads, checks after upload.
+
+Browsers send the bytes straight to S3 with a presigned POST, so a Lambda never
+carries a file. The POST policy limits the size and type on AWS; after the
+upload the object is read back with HEAD and checked again, because the local
+stack's S3 (moto 5.2) does not enforce POST policies.
+"""
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from chalicelib.config import get_settings
+from chalicelib.files.limits import content_disposition
+
+logger = logging.getLogger(__name__)
+
+UPLOAD_EXPIRES_SECONDS = 15 * 60
+DOWNLOAD_EXPIRES_SECONDS = 5 * 60
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    size: int
+    content_type: str
+
+
+def _client_config() -> Config:
+    # Path-style addressing lets one local endpoint serve every bucket.
+    return Config(
+        signature_version="s3v4",
+        s3={"addressing_style": "path"},
+        retries={"max_attempts": 3, "mode": "standard"},
+    )
+
+
+@lru_cache(maxsize=1)
+def _client():
+    settings = get_settings()
+    return boto3.client(
+        "s3",
+        region_name=settings.region,
+        endpoint_url=settings.s3_endpoint,
+        config=_client_config(),
+    )
+
+
+@lru_cache(maxsize=1)
+def _presigning_client():
+    """Return the client whose endpoint goes into presigned URLs.
+
+    Locally the browser reaches S3 through the stack's own origin, so the URL
+    must carry that endpoint rather than the one the server calls.
+    """
+    settings = get_settings()
+    endpoint = settings.s3_public_endpoint or settings.s3_endpoint
+    if endpoint == settings.s3_endpoint:
+        return _client()
+    return boto3.client(
+        "s3",
+        region_name=settings.region,
+        endpoint_url=endpoint,
+        config=_client_config(),
+    )
+
+
+def bucket() -> str:
+    return get_settings().files_bucket
+
+
+def presigned_upload(key: str, content_type: str, size: int) -> dict:
+    """Return the URL and form fields for one browser upload of ``size`` bytes."""
+    post = _presigning_client().generate_presigned_post(
+        bucket(),
+        key,
+        Fields={"Content-Type": content_type},
+        Conditions=[
+            {"Content-Type": content_type},
+            ["content-length-range", size, size],
+        ],
+        ExpiresIn=UPLOAD_EXPIRES_SECONDS,
+    )
+    return {"url": post["url"], "method": "POST", "fields": post["fields"]}
+
+
+def presigned_download(key: str, file_name: str, content_type: str) -> str:
+    return _presigning_client().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": bucket(),
+            "Key": key,
+            "ResponseContentDisposition": content_disposition(file_name),
+            "ResponseContentType": content_type,
+        },
+        ExpiresIn=DOWNLOAD_EXPIRES_SECONDS,
+    )
+
+
+def stored_object(key: str) -> StoredObject | None:
+    """Return the size and type of an uploaded object, or None if there is none."""
+    try:
+        head = _client().head_object(Bucket=bucket(), Key=key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+            return None
+        raise
+    return StoredObject(
+        size=int(head["ContentLength"]), content_type=head.get("ContentType", "")
+    )
+
+
+def delete_object(key: str) -> None:
+    """Delete an object; a failure is logged, since the record is already gone."""
+    try:
+        _client().delete_object(Bucket=bucket(), Key=key)
+    except ClientError:
+        logger.exception("deleting a stored file failed key=%s", key)
