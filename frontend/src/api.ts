@@ -8,6 +8,15 @@ import type {
   Channel,
   ChannelMember,
   ChartDepartment,
+  FinanceAttachment,
+  FinanceCategory,
+  FinanceListView,
+  FinanceRequest,
+  FinanceRequestDetail,
+  FinanceSettings,
+  FinanceStatus,
+  MonthPlan,
+  PaymentCalendar,
   Locale,
   Message,
   OrgTemplate,
@@ -48,6 +57,10 @@ interface RequestOptions {
   contentType?: string;
   /** Set for sign-in, where a 401 means a wrong password and must not end the session. */
   skipUnauthorizedHandler?: boolean;
+  /** Resolves to the response body as a Blob, for file downloads. */
+  binary?: boolean;
+  /** The media types to accept; a binary download must name its own, or the server returns 400. */
+  accept?: string;
 }
 
 async function request<Result>(
@@ -55,7 +68,7 @@ async function request<Result>(
   path: string,
   options: RequestOptions = {},
 ): Promise<Result> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+  const headers: Record<string, string> = { Accept: options.accept ?? "application/json" };
   const token = getToken();
   const sessionChanged = () => getToken() !== token && !options.skipUnauthorizedHandler;
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -74,6 +87,12 @@ async function request<Result>(
     response = await fetch(path, { method, headers, body });
   } catch {
     throw new ApiError(0, { code: "network_error", message: t("networkError") });
+  }
+
+  if (options.binary && response.ok) {
+    const blob = await response.blob();
+    if (sessionChanged()) return new Promise<Result>(() => {});
+    return blob as Result;
   }
 
   const text = await response.text();
@@ -276,4 +295,164 @@ export function addTaskComment(taskId: string, text: string) {
   return request<{ comment: TaskComment }>("POST", `/api/tasks/${encode(taskId)}/comments`, {
     json: { text },
   });
+}
+
+// --- Finance requests ---
+
+export interface FinanceRequestFields {
+  amount: string;
+  currency: string;
+  category_id: string;
+  counterparty: string;
+  problem: string;
+  solution: string;
+  pay_by: string;
+  period: string;
+  task_id?: string | null;
+}
+
+export function listFinanceCategories() {
+  return request<{ categories: FinanceCategory[] }>("GET", "/api/finance/categories");
+}
+
+export function updateFinanceCategory(categoryId: string, changes: { monthly_limit: string | null }) {
+  return request<{ category: FinanceCategory }>("PATCH", `/api/finance/categories/${encode(categoryId)}`, {
+    json: changes,
+  });
+}
+
+export function createFinanceRequest(fields: FinanceRequestFields) {
+  return request<{ request: FinanceRequestDetail }>("POST", "/api/finance/requests", { json: fields });
+}
+
+/** Sends only the fields that changed: the history records each one by name. */
+export function updateFinanceRequest(requestId: string, changes: Partial<FinanceRequestFields>) {
+  return request<{ request: FinanceRequestDetail }>("PATCH", `/api/finance/requests/${encode(requestId)}`, {
+    json: changes,
+  });
+}
+
+export function fetchFinanceRequest(requestId: string) {
+  return request<{ request: FinanceRequestDetail }>("GET", `/api/finance/requests/${encode(requestId)}`);
+}
+
+export type FinanceTransition = "submit" | "approve" | "reject" | "return" | "withdraw" | "schedule" | "pay";
+
+/** Moves a request on: approve takes {comment?, rate?}, reject and return {reason}, schedule {pay_on}, pay {amount}. */
+export function actOnFinanceRequest(requestId: string, action: FinanceTransition, body: Record<string, string> = {}) {
+  return request<{ request: FinanceRequestDetail }>(
+    "POST",
+    `/api/finance/requests/${encode(requestId)}/${action}`,
+    { json: body },
+  );
+}
+
+export function listFinanceRequests(
+  view: FinanceListView,
+  status: FinanceStatus | null,
+  cursor?: string | null,
+  limit = 50,
+) {
+  const query = new URLSearchParams({ view, limit: String(limit) });
+  if (status) query.set("status", status);
+  if (cursor) query.set("cursor", cursor);
+  return request<{ requests: FinanceRequest[]; next_cursor: string | null }>(
+    "GET",
+    `/api/finance/requests?${query}`,
+  );
+}
+
+export function fetchPaymentCalendar(from: string, to: string) {
+  const query = new URLSearchParams({ from, to });
+  return request<PaymentCalendar>("GET", `/api/finance/calendar?${query}`);
+}
+
+export function fetchMonthPlan(month: string) {
+  return request<MonthPlan>("GET", `/api/finance/plan?${new URLSearchParams({ month })}`);
+}
+
+export function fetchFinanceSettings() {
+  return request<{ settings: FinanceSettings }>("GET", "/api/finance/settings");
+}
+
+export function saveFinanceSettings(settings: FinanceSettings) {
+  return request<{ settings: FinanceSettings }>("PUT", "/api/finance/settings", { json: settings });
+}
+
+const EXPORT_MEDIA_TYPES = {
+  csv: "text/csv",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+};
+
+/**
+ * Fetches the export of a request list with the bearer token, which a plain
+ * link cannot send, and returns the file with the name the server gave it.
+ */
+export async function downloadFinanceExport(
+  format: "csv" | "xlsx",
+  view: FinanceListView,
+  status: FinanceStatus | null,
+): Promise<{ blob: Blob; fileName: string }> {
+  const query = new URLSearchParams({ format, view });
+  if (status) query.set("status", status);
+  const blob = await request<Blob>("GET", `/api/finance/requests/export?${query}`, {
+    binary: true,
+    accept: `${EXPORT_MEDIA_TYPES[format]}, application/json`,
+  });
+  return { blob, fileName: `payment-requests.${format}` };
+}
+
+export interface AttachmentUpload {
+  attachment: FinanceAttachment;
+  /** A form POST target: every field goes into the form, then the file as "file". */
+  upload: { url: string; fields: Record<string, string> };
+}
+
+export function startFinanceAttachment(
+  requestId: string,
+  file: { file_name: string; content_type: string; size: number },
+) {
+  return request<AttachmentUpload>("POST", `/api/finance/requests/${encode(requestId)}/attachments`, {
+    json: file,
+  });
+}
+
+export function completeFinanceAttachment(requestId: string, attachmentId: string) {
+  return request<{ attachment: FinanceAttachment }>(
+    "POST",
+    `/api/finance/requests/${encode(requestId)}/attachments/${encode(attachmentId)}/complete`,
+  );
+}
+
+export function fetchFinanceAttachmentUrl(requestId: string, attachmentId: string) {
+  return request<{ url: string }>(
+    "GET",
+    `/api/finance/requests/${encode(requestId)}/attachments/${encode(attachmentId)}`,
+  );
+}
+
+export function deleteFinanceAttachment(requestId: string, attachmentId: string) {
+  return request<null>(
+    "DELETE",
+    `/api/finance/requests/${encode(requestId)}/attachments/${encode(attachmentId)}`,
+  );
+}
+
+/**
+ * Uploads a file to the storage URL that startFinanceAttachment returned, as a
+ * multipart form. It carries no bearer token: the signed fields authorize it.
+ */
+export async function uploadToStorage(url: string, fields: Record<string, string>, file: File): Promise<void> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append("file", file);
+  let response: Response;
+  try {
+    response = await fetch(url, { method: "POST", body: form });
+  } catch {
+    throw new ApiError(0, { code: "network_error", message: t("networkError") });
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, { code: "upload_failed", message: t("unexpectedError", { status: response.status }) });
+  }
 }

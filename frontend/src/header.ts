@@ -5,6 +5,7 @@ import { t } from "./i18n";
 import type { Route } from "./router";
 import { getCurrentUser } from "./session";
 import { liveSocket, type ConnectionState } from "./socket";
+import { createApprovalBadge, refreshApprovalBadge } from "./views/finance/approvalBadge";
 
 export interface HeaderActions {
   onToggleLanguage: () => void;
@@ -26,6 +27,15 @@ function navLink(hash: string, testId: string, text: string, active: boolean): H
     text,
     attributes: { href: hash, "aria-current": active ? "page" : null },
   });
+}
+
+/** Links to the finance screen, with the count of requests waiting for the person's approval. */
+function financeNavLink(active: boolean): HTMLElement {
+  const link = navLink("#/finance", "nav-finance", t("navFinance"), active);
+  link.append(" ", createApprovalBadge("nav-finance-badge"));
+  // Every screen change may follow an approval elsewhere, so the count reloads.
+  void refreshApprovalBadge();
+  return link;
 }
 
 /** Fills `header` for `route`. The sign-in screen gets only the brand and the language toggle. */
@@ -53,6 +63,7 @@ export function renderHeader(header: HTMLElement, route: Route, actions: HeaderA
       navLink("#/org", "nav-org", t("navOrg"), route.name === "org"),
       navLink("#/chat", "nav-chat", t("navChat"), route.name === "chat"),
       navLink("#/tasks", "nav-tasks", t("navTasks"), route.name === "tasks" || route.name === "task"),
+      financeNavLink(route.name === "finance"),
     ]),
     element("div", { className: "header-spacer" }),
     connectionStatus,

@@ -11,6 +11,7 @@ import { clearSession, getCurrentUser, getToken, saveCurrentUser } from "./sessi
 import { liveSocket } from "./socket";
 import { createChatView } from "./views/chat/chatView";
 import { connectChannelStore, resetChannels } from "./views/chat/channelStore";
+import { createFinanceView } from "./views/finance/financeView";
 import { createLoginView } from "./views/login";
 import { createOrgView } from "./views/org/orgView";
 import { createTaskDetailView } from "./views/tasks/taskDetailView";
@@ -37,6 +38,7 @@ const factories: Record<Exclude<Route["name"], "login">, ViewFactory> = {
   chat: createChatView,
   tasks: (container) => createTaskListView(container),
   task: createTaskDetailView,
+  finance: createFinanceView,
 };
 
 function mountView(route: Route): void {

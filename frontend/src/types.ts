@@ -136,3 +136,201 @@ export interface ApiErrorBody {
   message: string;
   field?: string | null;
 }
+
+// --- Finance requests. Amounts are decimal strings such as "12500.50". ---
+
+export type FinanceStatus =
+  | "draft"
+  | "on_approval"
+  | "approved"
+  | "scheduled"
+  | "partially_paid"
+  | "paid"
+  | "rejected"
+  | "returned";
+
+export type FinanceAction =
+  | "edit"
+  | "submit"
+  | "withdraw"
+  | "approve"
+  | "reject"
+  | "return"
+  | "schedule"
+  | "pay"
+  | "attach";
+
+export type FinanceListView = "mine" | "to_approve" | "all";
+
+export interface FinanceCategory {
+  id: string;
+  name: string;
+  name_en: string | null;
+  parent_id: string | null;
+  department_id: string | null;
+  position_id: string | null;
+  monthly_limit: string | null;
+}
+
+export interface FinancePathStep {
+  index: number;
+  kind: "position" | "owner";
+  position_id: string | null;
+  position_name: string | null;
+  /** "current" marks the pending step the request waits on. */
+  status: "pending" | "current" | "approved" | "skipped";
+  /** Why a step is skipped: nobody holds the position, or the author does. */
+  note: "vacant" | "author" | null;
+  approvers: PositionHolder[];
+  acted_by: string | null;
+  acted_by_name: string | null;
+  acted_at: string | null;
+  comment: string | null;
+  rate: string | null;
+}
+
+export interface FinanceHistoryEntry {
+  version: number;
+  action: string;
+  from_status: FinanceStatus | null;
+  to_status: FinanceStatus;
+  actor: PositionHolder;
+  comment: string | null;
+  reason: string | null;
+  rate: string | null;
+  step_index: number | null;
+  amount: string | null;
+  pay_on: string | null;
+  changed_fields: string[] | null;
+  created_at: string;
+}
+
+export interface FinanceRequest {
+  id: string;
+  status: FinanceStatus;
+  version: number;
+  amount: string;
+  currency: string;
+  rate: string | null;
+  amount_rub: string | null;
+  paid: string;
+  remaining: string;
+  category_id: string;
+  counterparty: string;
+  problem: string;
+  solution: string;
+  pay_by: string;
+  pay_on: string | null;
+  period: string;
+  task_id: string | null;
+  author: PositionHolder;
+  author_position_id: string | null;
+  reason: string | null;
+  current_step: number | null;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string | null;
+  approved_at: string | null;
+  paid_at: string | null;
+}
+
+export interface FinanceAttachment {
+  attachment_id: string;
+  file_name: string;
+  content_type: string;
+  size: number;
+  /** "pending" until the upload is completed, then "uploaded". */
+  status: "pending" | "uploaded";
+  uploaded_by: string;
+  created_at: string;
+  uploaded_at: string | null;
+}
+
+export interface FinanceRequestDetail extends FinanceRequest {
+  path: FinancePathStep[];
+  /** True while the request is editable: the path is derived as it would be now. */
+  path_preview: boolean;
+  allowed_actions: FinanceAction[];
+  history: FinanceHistoryEntry[];
+  /** Only GET of one request returns the chat thread, once the first event made it. */
+  thread?: { channel_id: string; thread_id: string } | null;
+  /** Uploaded files, and the viewer's own unfinished uploads. */
+  attachments: FinanceAttachment[];
+}
+
+/** Sums per currency code, as decimal strings. */
+export type CurrencyTotals = Record<string, string>;
+
+export interface CalendarPayment {
+  id: string;
+  status: FinanceStatus;
+  counterparty: string;
+  category_id: string;
+  author: PositionHolder;
+  currency: string;
+  amount: string;
+  remaining: string;
+  pay_by: string;
+  pay_on: string | null;
+  due: boolean;
+  overdue: boolean;
+}
+
+export interface CalendarDay {
+  date: string;
+  week: string;
+  due: boolean;
+  overdue: boolean;
+  totals: CurrencyTotals;
+  requests: CalendarPayment[];
+}
+
+export interface PaymentCalendar {
+  from: string;
+  to: string;
+  today: string;
+  days: CalendarDay[];
+  weeks: { week: string; totals: CurrencyTotals }[];
+  totals: CurrencyTotals;
+}
+
+export interface PlanMeasures {
+  requested: string;
+  approved: string;
+  paid: string;
+}
+
+export interface PlanCategory extends PlanMeasures {
+  id: string;
+  name: string;
+  name_en: string | null;
+  parent_id: string | null;
+  requests: number;
+  limit: string | null;
+  over_limit: boolean;
+  requested_over_limit: boolean;
+}
+
+export interface MonthPlan {
+  month: string;
+  currency: string;
+  /** "all" when the totals count every request, "visible" when only the viewer's. */
+  scope: "all" | "visible";
+  categories: PlanCategory[];
+  totals: PlanMeasures;
+  unconverted: Record<string, PlanMeasures>;
+}
+
+export interface FinalApproverSetting {
+  kind: "position" | "owner";
+  position_id: string | null;
+  position_name?: string | null;
+  above: string;
+}
+
+export interface FinanceSettings {
+  saved?: boolean;
+  direct_manager_only_up_to: string;
+  final_approvers: FinalApproverSetting[];
+  finance_position_ids: string[];
+}
