@@ -13,7 +13,7 @@ from chalicelib.finance.attachment_routes import attachment_routes
 from chalicelib.finance.handover import handle_user_record as hand_over_approvals
 from chalicelib.finance.reactions import handle_finance_record, is_history_insert
 from chalicelib.finance.routes import finance_routes
-from chalicelib.notifications.task_reactions import handle_task_record
+from chalicelib.notifications.task_reactions import handle_task_record, is_task_record
 from chalicelib.org.reactions import handle_org_record, is_department_record
 from chalicelib.org.routes import org_routes
 from chalicelib.people.membership import handle_user_record
@@ -100,7 +100,9 @@ def handle_user_change(record) -> None:
 _membership = stream_reaction("membership_reactions", handle_user_change)
 _org = stream_reaction("org_reactions", handle_org_record, is_department_record)
 _delivery = stream_reaction("delivery_reactions", handle_chat_record, needs_delivery)
-_notification = stream_reaction("notification_reactions", handle_task_record)
+_notification = stream_reaction(
+    "notification_reactions", handle_task_record, is_task_record
+)
 _finance = stream_reaction(
     "finance_reactions", handle_finance_record, is_history_insert
 )

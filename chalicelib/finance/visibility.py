@@ -80,12 +80,16 @@ def viewer_of(caller: Caller, org: OrgSnapshot | None = None) -> Viewer:
 
 
 def can_see(request: FinanceRequest, viewer: Viewer) -> bool:
-    if viewer.sees_all or request.author_id == viewer.user_id:
+    # The checks that need no reads come first: a "to approve" list passes on
+    # its steps alone and never loads the settings or the org's positions.
+    if request.author_id == viewer.user_id:
         return True
-    if request.author_position_id in viewer.report_positions:
-        return True
-    return any(
+    if any(
         (step.kind == "position" and step.position_id == viewer.position_id)
         or (step.kind == "owner" and viewer.is_owner)
         for step in request.steps or []
-    )
+    ):
+        return True
+    if viewer.sees_all:
+        return True
+    return request.author_position_id in viewer.report_positions

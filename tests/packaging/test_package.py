@@ -37,7 +37,7 @@ MODELS = {
     "chalicelib.people.models": ("User",),
     "chalicelib.org.models": ("Department", "Position", "AppliedTemplate"),
     "chalicelib.chat.models": ("Channel", "Member", "Message", "ChannelKey"),
-    "chalicelib.tasks.models": ("Task", "Comment"),
+    "chalicelib.tasks.models": ("Task", "Comment", "HistoryEntry", "ViewRow"),
     "chalicelib.chat.connections": ("Connection", "UserConnections"),
     "chalicelib.auth.models": ("LoginThrottle", "BootstrapMarker", "EmailClaim"),
     "chalicelib.finance.models": (

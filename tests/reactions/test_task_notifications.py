@@ -78,7 +78,7 @@ def test_done_and_comment_notify_creator(team, pump):
     assert any("Готово, см. папку" in text for text in texts)
 
 
-def test_reassignment_notifies_new_assignee(team, pump):
+def test_reassignment_notifies_both_assignees(team, pump):
     owner, anna, john = team
     task = owner.client.post(
         "/api/tasks", {"title": "Отчёт", "assignee_id": anna.id}
@@ -86,10 +86,15 @@ def test_reassignment_notifies_new_assignee(team, pump):
     owner.client.patch(f"/api/tasks/{task['id']}", {"assignee_id": john.id})
     pump.drain()
 
-    assert len(_notifications(anna)) == 1
+    anna_texts = [message["text"] for message in _notifications(anna)]
+    assert len(anna_texts) == 2
+    assert "поставил" in anna_texts[1]
+    assert "другому ответственному: John" in anna_texts[0]
     john_messages = _notifications(john)
     assert len(john_messages) == 1
-    assert "reassigned" in john_messages[0]["text"]
+    assert "reassigned the task" in john_messages[0]["text"]
+    assert "to you" in john_messages[0]["text"]
+    assert "it was with Анна" in john_messages[0]["text"]
 
 
 def test_notification_pushed_live(team, pump, gateway):
@@ -181,3 +186,181 @@ def test_notifications_sorted_within_one_second(team, pump):
     assert len(texts) == 2
     assert "Первый коммент" in texts[0]
     assert "поставил" in texts[1]
+
+
+@pytest.fixture
+def people(team, hire, company):
+    """The team plus Борис, who manages marketplaces, and Катя from content."""
+    owner, anna, john = team
+    boris = hire(
+        "Борис", company["positions"]["Head of marketplaces"]["id"], role="manager"
+    )
+    katya = hire("Катя", company["positions"]["Content manager"]["id"])
+    return owner, anna, john, boris, katya
+
+
+def _texts(person) -> list[str]:
+    return [message["text"] for message in _notifications(person)]
+
+
+def test_co_assignees_notified_on_create(people, pump):
+    owner, anna, john, _, _ = people
+    owner.client.post(
+        "/api/tasks",
+        {"title": "Акция", "assignee_id": anna.id, "co_assignee_ids": [john.id]},
+    )
+    pump.drain()
+    assert len(_texts(anna)) == 1
+    john_texts = _texts(john)
+    assert len(john_texts) == 1
+    assert "as a co-assignee" in john_texts[0]
+
+
+def test_review_and_return_notify(people, pump):
+    owner, anna, _, boris, _ = people
+    task = owner.client.post(
+        "/api/tasks",
+        {
+            "title": "Карточки",
+            "assignee_id": anna.id,
+            "requires_review": True,
+            "reviewer_id": boris.id,
+            "watcher_ids": [boris.id],
+        },
+    ).json["task"]
+    anna.client.patch(f"/api/tasks/{task['id']}", {"status": "review"})
+    pump.drain()
+    boris_texts = _texts(boris)
+    assert len(boris_texts) == 1
+    assert "на проверку" in boris_texts[0]
+    # The creator is not the reviewer here, so the review request is Борис's.
+    assert _texts(owner) == []
+
+    boris.client.patch(
+        f"/api/tasks/{task['id']}",
+        {"status": "in_progress", "comment": "Нет фото на белом фоне"},
+    )
+    pump.drain()
+    anna_texts = _texts(anna)
+    assert len(anna_texts) == 2
+    assert "вернул(а) на доработку" in anna_texts[0]
+    assert "Нет фото на белом фоне" in anna_texts[0]
+    # The return's comment is posted once, as the return, not again as a comment.
+    assert len(_texts(owner)) == 0
+
+    anna.client.patch(f"/api/tasks/{task['id']}", {"status": "review"})
+    boris.client.patch(f"/api/tasks/{task['id']}", {"status": "done"})
+    pump.drain()
+    assert "принял(а) и закрыл(а)" in _texts(anna)[0]
+    owner_texts = _texts(owner)
+    assert len(owner_texts) == 1
+    assert "принял(а) и закрыл(а)" in owner_texts[0]
+    # Борис closed it himself, so the done message skips him.
+    assert len(_texts(boris)) == 2
+
+
+def test_done_notifies_everyone_on_task(people, pump):
+    owner, anna, john, boris, katya = people
+    task = owner.client.post(
+        "/api/tasks",
+        {
+            "title": "Инвентаризация",
+            "assignee_id": anna.id,
+            "co_assignee_ids": [john.id],
+            "watcher_ids": [boris.id],
+        },
+    ).json["task"]
+    pump.drain()
+    anna.client.patch(f"/api/tasks/{task['id']}", {"status": "done"})
+    pump.drain()
+    assert any("выполнил" in text for text in _texts(owner))
+    assert any("completed the task" in text for text in _texts(john))
+    assert any("выполнил" in text for text in _texts(boris))
+    assert not any("выполнил" in text for text in _texts(anna))
+    assert _texts(katya) == []
+
+
+def test_mention_notifies_outsider_once(people, pump):
+    owner, anna, john, _, katya = people
+    task = owner.client.post(
+        "/api/tasks",
+        {"title": "Фото", "assignee_id": anna.id, "co_assignee_ids": [john.id]},
+    ).json["task"]
+    pump.drain()
+    response = anna.client.post(
+        f"/api/tasks/{task['id']}/comments",
+        {"text": "Катя и John, посмотрите", "mentions": [katya.id, john.id]},
+    )
+    assert response.status == 201
+    pump.drain()
+
+    katya_texts = _texts(katya)
+    assert len(katya_texts) == 1
+    assert "упомянул(а) вас" in katya_texts[0]
+    john_texts = _texts(john)
+    # John is on the task and mentioned: one message, the mention.
+    assert len(john_texts) == 2
+    assert "mentioned you" in john_texts[0]
+    owner_texts = _texts(owner)
+    assert len(owner_texts) == 1
+    assert "прокомментировал(а)" in owner_texts[0]
+    assert all("посмотрите" not in text for text in _texts(anna))
+
+
+def test_replayed_history_and_comments_post_once(people, pump, app_module, tables):
+    """Every record of a busy task, delivered twice more, adds no message."""
+    owner, anna, john, boris, katya = people
+    task = owner.client.post(
+        "/api/tasks",
+        {
+            "title": "Повтор",
+            "assignee_id": anna.id,
+            "requires_review": True,
+            "watcher_ids": [boris.id],
+        },
+    ).json["task"]
+    owner.client.patch(f"/api/tasks/{task['id']}", {"assignee_id": john.id})
+    john.client.patch(f"/api/tasks/{task['id']}", {"status": "review"})
+    owner.client.patch(
+        f"/api/tasks/{task['id']}", {"status": "in_progress", "comment": "Ещё раз"}
+    )
+    john.client.post(
+        f"/api/tasks/{task['id']}/comments",
+        {"text": "Катя, помоги", "mentions": [katya.id]},
+    )
+    pump.drain()
+    before = {person.id: _texts(person) for person in people}
+
+    import boto3
+
+    from shtab_local.pump import LocalLambdaContext
+
+    streams = boto3.client("dynamodbstreams", endpoint_url=tables.endpoint)
+    table = boto3.client("dynamodb", endpoint_url=tables.endpoint).describe_table(
+        TableName=tables.prefix + "tasks"
+    )["Table"]
+    shard = streams.describe_stream(StreamArn=table["LatestStreamArn"])[
+        "StreamDescription"
+    ]["Shards"][0]
+    iterator = streams.get_shard_iterator(
+        StreamArn=table["LatestStreamArn"],
+        ShardId=shard["ShardId"],
+        ShardIteratorType="TRIM_HORIZON",
+    )["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+    for record in records:
+        created = record["dynamodb"]["ApproximateCreationDateTime"]
+        record["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
+        # A new event id defeats the idempotency record, so only the derived
+        # message ids stand between a replay and a second message.
+        record["eventID"] = "replay-" + record["eventID"]
+    context = LocalLambdaContext("notification_reactions")
+    for _ in range(2):
+        result = app_module.notification_reactions({"Records": records}, context)
+        assert result == {"batchItemFailures": []}
+    pump.drain()
+
+    after = {person.id: _texts(person) for person in people}
+    assert after == before
+    assert len(before[anna.id]) == 2  # assigned, then reassigned away
+    assert len(before[katya.id]) == 1  # mentioned
