@@ -17,12 +17,39 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 def _clean_line(value: str) -> str:
     if not value.translate(_INVISIBLE).strip():
         raise ValueError("must contain visible characters")
-    for character in value:
-        if unicodedata.category(character) == "Cc" or character in _BIDI_CONTROLS:
-            raise ValueError(
-                f"must not contain control characters (found U+{ord(character):04X})"
-            )
+    _check_characters(value)
     return value.strip()
 
 
 CleanLine = Annotated[str, AfterValidator(_clean_line)]
+
+
+def _check_characters(value: str, allowed: str = "") -> None:
+    for character in value:
+        if character in allowed:
+            continue
+        if unicodedata.category(character) == "Cc" or character in _BIDI_CONTROLS:
+            raise ValueError(
+                f"must not contain control characters (found U+{ord(character):04X})"
+            )
+
+
+def _clean_text(value: str) -> str:
+    """Check a multi-line text: line breaks and tabs are its only controls."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if not value.translate(_INVISIBLE).strip():
+        raise ValueError("must contain visible characters")
+    _check_characters(value, allowed="\n\t")
+    return value.strip()
+
+
+def _clean_optional_text(value: str) -> str:
+    if not value.strip():
+        return ""
+    return _clean_text(value)
+
+
+# Multi-line text such as a description or a reason; an optional comment may
+# be left blank.
+CleanText = Annotated[str, AfterValidator(_clean_text)]
+OptionalCleanText = Annotated[str, AfterValidator(_clean_optional_text)]

@@ -19,7 +19,7 @@ from chalicelib.files.limits import content_disposition
 
 logger = logging.getLogger(__name__)
 
-UPLOAD_EXPIRES_SECONDS = 15 * 60
+UPLOAD_EXPIRES_SECONDS = 10 * 60
 DOWNLOAD_EXPIRES_SECONDS = 5 * 60
 
 
@@ -27,6 +27,7 @@ DOWNLOAD_EXPIRES_SECONDS = 5 * 60
 class StoredObject:
     size: int
     content_type: str
+    etag: str
 
 
 def _client_config() -> Config:
@@ -109,8 +110,36 @@ def stored_object(key: str) -> StoredObject | None:
             return None
         raise
     return StoredObject(
-        size=int(head["ContentLength"]), content_type=head.get("ContentType", "")
+        size=int(head["ContentLength"]),
+        content_type=head.get("ContentType", ""),
+        etag=head["ETag"],
     )
+
+
+def copy_object(source_key: str, target_key: str, checked: StoredObject) -> bool:
+    """Copy the object as checked; return False if it has changed since."""
+    try:
+        _client().copy_object(
+            Bucket=bucket(),
+            Key=target_key,
+            CopySource={"Bucket": bucket(), "Key": source_key},
+            CopySourceIfMatch=checked.etag,
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "PreconditionFailed":
+            return False
+        raise
+    return True
+
+
+def put_object(key: str, data: bytes, content_type: str) -> None:
+    """Store ``data`` under ``key``, for content the server itself writes."""
+    _client().put_object(Bucket=bucket(), Key=key, Body=data, ContentType=content_type)
+
+
+def read_object(key: str) -> bytes:
+    """Return the bytes stored under ``key``; a missing object raises ClientError."""
+    return _client().get_object(Bucket=bucket(), Key=key)["Body"].read()
 
 
 def delete_object(key: str) -> None:

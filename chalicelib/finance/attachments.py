@@ -2,7 +2,8 @@
 
 Adding a file takes two calls. The first reserves a slot and returns a
 presigned upload, and the browser sends the bytes to S3. The second checks the
-stored object and records the attachment in the request's history. A reserved
+uploaded object, copies it where downloads read it, and records the attachment
+in the request's history. A reserved
 slot that is never completed stays "pending" until its uploader deletes it.
 """
 
@@ -122,7 +123,7 @@ def start_upload(
         size,
         viewer.user_id,
     )
-    upload = storage.presigned_upload(attachment.storage_key, content_type, size)
+    upload = storage.presigned_upload(attachment.upload_key, content_type, size)
     return attachment, upload
 
 
@@ -137,7 +138,7 @@ def complete_upload(
         return attachment
     _require_may_attach(request, viewer)
 
-    stored = storage.stored_object(attachment.storage_key)
+    stored = storage.stored_object(attachment.upload_key)
     if stored is None:
         raise Conflict(
             "The file has not reached storage yet; upload it to the URL from the "
@@ -145,18 +146,27 @@ def complete_upload(
             field="file",
         )
     if stored.size != int(attachment.size):
-        storage.delete_object(attachment.storage_key)
+        _discard_pending(request, attachment)
         raise InvalidInput(
             f"Invalid field 'size': the upload has {stored.size} bytes but "
-            f"{int(attachment.size)} were declared; start the upload again.",
+            f"{int(attachment.size)} were declared; start a new upload.",
             field="size",
         )
     if stored.content_type.split(";", 1)[0].strip().lower() != attachment.content_type:
-        storage.delete_object(attachment.storage_key)
+        _discard_pending(request, attachment)
         raise InvalidInput(
             f"Invalid field 'content_type': the upload is '{stored.content_type}' "
-            f"but '{attachment.content_type}' was declared; start the upload again.",
+            f"but '{attachment.content_type}' was declared; start a new upload.",
             field="content_type",
+        )
+
+    # The checked bytes are copied to a key that no upload form can reach, so
+    # posting the same form again later cannot replace an accepted invoice.
+    # The copy fails if the upload changed after the check.
+    if not storage.copy_object(attachment.upload_key, attachment.storage_key, stored):
+        raise Conflict(
+            "The file changed while it was being checked; complete it again.",
+            field="file",
         )
 
     now = utc_now()
@@ -182,7 +192,32 @@ def complete_upload(
         if current.status == "uploaded":
             return current
         raise
+    storage.delete_object(attachment.upload_key)
     return _get_attachment(request.request_id, attachment_id)
+
+
+def _discard_pending(request: FinanceRequest, attachment: Attachment) -> None:
+    """Delete a pending attachment that failed its check, freeing its slot."""
+    try:
+        with TransactWrite(connection=transitions.connection()) as transaction:
+            transaction.update(
+                request, actions=[FinanceRequest.attachment_count.add(-1)]
+            )
+            transaction.delete(attachment, condition=Attachment.status == "pending")
+    except TransactWriteError as error:
+        if error.cause_response_code != "TransactionCanceledException":
+            raise
+        logger.info(
+            "pending attachment already gone request_id=%s attachment_id=%s",
+            request.request_id,
+            attachment.attachment_id,
+        )
+    storage.delete_object(attachment.upload_key)
+    logger.info(
+        "attachment rejected by its check request_id=%s attachment_id=%s",
+        request.request_id,
+        attachment.attachment_id,
+    )
 
 
 def delete_attachment(
@@ -216,6 +251,7 @@ def delete_attachment(
             raise NotFound(
                 f"Attachment '{attachment_id}' was already deleted."
             ) from None
+    storage.delete_object(attachment.upload_key)
     storage.delete_object(attachment.storage_key)
     logger.info(
         "attachment deleted request_id=%s attachment_id=%s by=%s",

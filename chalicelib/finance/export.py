@@ -98,12 +98,20 @@ def to_csv(rows: list[list[str]]) -> str:
 def to_xlsx(rows: list[list[str]]) -> bytes:
     # Imported here: only the xlsx export needs openpyxl.
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("requests")
     sheet.append(list(COLUMNS))
     for row in rows:
-        sheet.append(row)
+        # XML cannot carry most control characters, and texts saved before
+        # they were rejected may still hold some: they are dropped here.
+        sheet.append(
+            [
+                ILLEGAL_CHARACTERS_RE.sub("", cell) if isinstance(cell, str) else cell
+                for cell in row
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

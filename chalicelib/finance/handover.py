@@ -1,10 +1,11 @@
 """Tell a new holder of a position about the requests waiting for that position.
 
-A request's pending step names a position, so whoever holds it now approves
-(see ``transitions.require_current_approver``). This reaction on the users
-stream only makes the handover visible: when someone is hired into a position,
-moved into it or reactivated in it, each request waiting there gets a reply in
-its thread asking them to approve.
+A request's pending step names a position, so the approver is whoever holds it
+when the step is acted on (see ``transitions.require_current_approver``). This
+reaction on the users stream only makes the handover visible: when someone is
+hired into a position, moved into it or reactivated in it, one notification
+lists the requests waiting there. A single summary keeps a handover of dozens
+of requests to one message and a few reads.
 """
 
 import logging
@@ -13,26 +14,18 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
     DynamoDBRecord,
 )
 
-from chalicelib.chat.messages import post_message
-from chalicelib.chat.models import SYSTEM_SENDER_ID
-from chalicelib.finance import thread
 from chalicelib.finance.models import FinanceRequest
 from chalicelib.finance.money import display_amount
-from chalicelib.finance.reactions import (
-    category_of,
-    localized_category_name,
-    step_view,
-)
-from chalicelib.ids import stable_id
-from chalicelib.notifications.render import render
-from chalicelib.notifications.service import SYSTEM_SENDER_NAME
-from chalicelib.people.models import User
+from chalicelib.notifications.service import notify
 from chalicelib.people.service import find_user
 from chalicelib.streams.records import Change, read_change
 
 logger = logging.getLogger(__name__)
 
 ACTIVE = "active"
+# Requests named in the message; the rest are counted.
+LISTED_REQUESTS = 10
+TO_APPROVE_LINK = "#/finance/to-approve"
 
 
 def _became_holder(change: Change) -> bool:
@@ -57,55 +50,41 @@ def handle_user_record(record: DynamoDBRecord) -> None:
     if holder is None or holder.position_id != position_id:
         return
 
-    for request in FinanceRequest.approver_index.query(position_id):
-        if request.status != "on_approval" or request.author_id == holder.user_id:
-            continue
-        _notify(request, holder, change)
+    waiting = [
+        request
+        for request in FinanceRequest.approver_index.query(
+            position_id, scan_index_forward=False
+        )
+        if request.status == "on_approval" and request.author_id != holder.user_id
+    ]
+    if not waiting:
+        return
 
-
-def _notify(request: FinanceRequest, holder: User, change: Change) -> None:
-    author = find_user(request.author_id)
-    author_locale = author.locale if author else None
-    category = category_of(request.category_id)
-    channel, root_id = thread.ensure_thread(
-        request,
-        thread.root_text(
-            request, author_locale, localized_category_name(category, author_locale)
-        ),
-    )
-    thread.join(channel, [holder.user_id])
-    text = render(
-        "finance_awaiting",
-        holder.locale,
+    # The message id comes from the stream event, so a replayed record posts
+    # nothing new.
+    notify(
+        holder.user_id,
+        "finance_handover",
+        event_id=change.event_id,
+        happened_at=change.happened_at,
+        link=TO_APPROVE_LINK,
         recipient_name=holder.name,
-        request=request,
-        amount=display_amount(
-            int(request.amount_minor), request.currency, holder.locale
-        ),
-        next_step=step_view(request, request.current_step),
-    )
-    # Keyed by the holder and the request's version, so a replayed record, or a
-    # move away and back before the request changes, posts only once.
-    message = post_message(
-        channel,
-        sender_id=SYSTEM_SENDER_ID,
-        sender_name=SYSTEM_SENDER_NAME,
-        text=text,
-        thread_id=root_id,
-        kind="notification",
-        link=thread.request_link(request.request_id),
-        message_id=stable_id(
-            request.updated_at,
-            request.request_id,
-            str(request.version),
-            holder.user_id,
-            "handover",
-        ),
-        created_at=change.happened_at,
+        count=len(waiting),
+        requests=[
+            {
+                "counterparty": request.counterparty,
+                "author_name": request.author_name,
+                "amount": display_amount(
+                    int(request.amount_minor), request.currency, holder.locale
+                ),
+            }
+            for request in waiting[:LISTED_REQUESTS]
+        ],
+        more=max(0, len(waiting) - LISTED_REQUESTS),
     )
     logger.info(
-        "finance handover %s request_id=%s user_id=%s",
-        "posted" if message is not None else "already posted",
-        request.request_id,
+        "finance handover user_id=%s position_id=%s waiting=%d",
         holder.user_id,
+        position_id,
+        len(waiting),
     )

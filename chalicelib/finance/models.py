@@ -6,7 +6,7 @@ Keys, by item:
   Entries are append-only, one per version. A transition and its entry share
   the version number, so a transition that lost a race fails on both.
 - attachment: pk ``REQUEST#<request_id>``, sk ``ATTACHMENT#<attachment_id>``;
-  the file itself is in the files bucket under ``finance/<request_id>/<attachment_id>``
+  the file itself is in the files bucket under ``finance/<request_id>/<attachment_id>/``
 - category:  pk ``CATEGORY``, sk ``<category_id>`` (tens of items, one Query)
 - category template marker: pk ``CATEGORY_TEMPLATE``, sk ``<template key>``
 - settings:  pk ``SETTINGS``, sk ``SETTINGS``
@@ -264,8 +264,14 @@ class Attachment(Model):
     uploaded_at = UTCDateTimeAttribute(null=True)
 
     @property
+    def upload_key(self) -> str:
+        """The key the browser uploads to; only the server reads it."""
+        return f"finance/{self.request_id}/{self.attachment_id}/upload"
+
+    @property
     def storage_key(self) -> str:
-        return f"finance/{self.request_id}/{self.attachment_id}"
+        """The key of the checked file, which downloads read."""
+        return f"finance/{self.request_id}/{self.attachment_id}/file"
 
 
 class Category(Model):

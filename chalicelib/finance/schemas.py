@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from chalicelib.finance import money
 from chalicelib.finance.models import STATUSES
+from chalicelib.text import CleanLine, CleanText, OptionalCleanText
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
@@ -63,8 +64,13 @@ Rate = Annotated[str, BeforeValidator(_checked(money.parse_rate, "rate"))]
 Period = Annotated[str, BeforeValidator(_checked(money.parse_period, "period"))]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Identifier = Annotated[str, Field(min_length=1, max_length=64)]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+# Texts are checked for control and bidirectional characters: the XLSX export
+# cannot write the former, and the latter make a name display reversed.
+Text = Annotated[CleanText, Field(min_length=1, max_length=4000)]
+Reason = Annotated[CleanText, Field(min_length=1, max_length=2000)]
+Comment = Annotated[OptionalCleanText, Field(max_length=2000)]
+Counterparty = Annotated[CleanLine, Field(min_length=1, max_length=200)]
+CategoryName = Annotated[CleanLine, Field(min_length=1, max_length=120)]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
 
 
@@ -76,7 +82,7 @@ class RequestCreate(Strict):
     amount: Amount
     currency: Currency = money.DEFAULT_CURRENCY
     category_id: Identifier
-    counterparty: str = Field(min_length=1, max_length=200)
+    counterparty: Counterparty
     problem: Text
     solution: Text
     pay_by: IsoDate
@@ -90,7 +96,7 @@ class RequestUpdate(Strict):
     amount: Amount | None = None
     currency: Currency | None = None
     category_id: Identifier | None = None
-    counterparty: str | None = Field(default=None, min_length=1, max_length=200)
+    counterparty: Counterparty | None = None
     problem: Text | None = None
     solution: Text | None = None
     pay_by: IsoDate | None = None
@@ -103,7 +109,7 @@ class NoBody(Strict):
 
 
 class ApproveBody(Strict):
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: Comment | None = None
     rate: Rate | None = None
 
 
@@ -113,17 +119,17 @@ class ReasonBody(Strict):
 
 class ScheduleBody(Strict):
     pay_on: IsoDate
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: Comment | None = None
 
 
 class PayBody(Strict):
     amount: Amount
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: Comment | None = None
 
 
 class CategoryCreate(Strict):
-    name: str = Field(min_length=1, max_length=120)
-    name_en: str | None = Field(default=None, max_length=120)
+    name: CategoryName
+    name_en: CategoryName | None = None
     parent_id: Identifier | None = None
     department_id: Identifier | None = None
     position_id: Identifier | None = None
@@ -133,8 +139,8 @@ class CategoryCreate(Strict):
 class CategoryUpdate(Strict):
     """Fields to change; null clears every field but ``name``."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    name_en: str | None = Field(default=None, max_length=120)
+    name: CategoryName | None = None
+    name_en: CategoryName | None = None
     parent_id: Identifier | None = None
     department_id: Identifier | None = None
     position_id: Identifier | None = None

@@ -108,8 +108,38 @@ def test_size_other_than_declared_is_rejected(world, flow):
     response = complete(world.anna, request["id"], attachment_id)
     assert response.status == 400
     assert response.error_field() == "size"
+    # The failed upload gives its slot back and is gone.
+    assert flow.get(world.anna, request["id"])["attachments"] == []
     again = complete(world.anna, request["id"], attachment_id)
-    assert again.status == 409
+    assert again.status == 404
+
+
+def test_failed_checks_do_not_fill_slots(world, flow):
+    request = flow.create(world.anna)
+    for _ in range(MAX_ATTACHMENTS + 2):
+        started = start(world.anna, request["id"], size=len(PDF) + 1)
+        assert started.status == 201, started.body
+        upload(started.json, PDF)
+        attachment_id = started.json["attachment"]["attachment_id"]
+        assert complete(world.anna, request["id"], attachment_id).status == 400
+    attach(world.anna, request["id"])
+
+
+def test_reposting_form_cannot_replace_file(world, flow):
+    request = flow.create(world.anna)
+    started = start(world.anna, request["id"])
+    assert upload(started.json, PDF) in (200, 201, 204)
+    attachment_id = started.json["attachment"]["attachment_id"]
+    assert complete(world.anna, request["id"], attachment_id).status == 200
+
+    forged = PDF.replace(b"42", b"99")
+    assert len(forged) == len(PDF)
+    upload(started.json, forged)
+    response = world.boris.client.get(
+        f"/api/finance/requests/{request['id']}/attachments/{attachment_id}"
+    )
+    downloaded = requests.get(response.json["url"], timeout=10)
+    assert downloaded.content == PDF
 
 
 def test_type_other_than_declared_is_rejected(world, flow):

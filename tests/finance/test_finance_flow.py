@@ -396,3 +396,9 @@ def test_owner_request_shows_own_step_skipped(world, flow):
 def test_unknown_request_is_404(world):
     response = world.anna.client.get("/api/finance/requests/01ARZ3NDEKTSV4RRFFQ69G5FAV")
     assert response.status == 404
+
+
+def test_multiline_problem_keeps_line_breaks(world, flow):
+    text = "Коробки кончились.\r\nНужно 500 штук.\n\tСрочно."
+    request = flow.create(world.anna, problem=text)
+    assert request["problem"] == "Коробки кончились.\nНужно 500 штук.\n\tСрочно."

@@ -277,52 +277,73 @@ def test_category_tied_to_department_accepts_its_people(
     assert request["category_id"] == content_only_category
 
 
-def thread_replies(person, request_id: str) -> list[str]:
-    detail = person.client.get(f"/api/finance/requests/{request_id}").json["request"]
-    thread_id = detail["thread"]["thread_id"]
-    response = person.client.get(f"/api/chat/messages/{thread_id}/thread")
-    assert response.status == 200, response.body
-    return [reply["text"] for reply in response.json["replies"]]
+def notifications(person) -> list[str]:
+    channels = person.client.get("/api/chat/channels").json["channels"]
+    channel = next(item for item in channels if item["kind"] == "notifications")
+    page = person.client.get(f"/api/chat/channels/{channel['id']}/messages")
+    assert page.status == 200, page.body
+    return [message["text"] for message in page.json["messages"]]
 
 
-def test_new_holder_is_asked_in_thread(world, requests_api, new_head):
-    request = requests_api.submitted(world.anna)
+def handovers(person) -> list[str]:
+    return [text for text in notifications(person) if "ждут заявки" in text]
+
+
+def test_new_holder_gets_summary_of_waiting(world, requests_api, new_head):
+    requests_api.submitted(world.anna, counterparty="ООО «Передача»")
     world.pump.drain()
+    # Нина may have held the post in an earlier test of this module.
+    before = len(handovers(new_head))
     move(world, world.boris, "content_manager")
     move(world, new_head, "head_of_marketplaces")
     try:
-        texts = thread_replies(new_head, request["id"])
+        summaries = handovers(new_head)
     finally:
         move(world, new_head, None)
         move(world, world.boris, "head_of_marketplaces")
-    asked = [text for text in texts if text.split(" ", 1)[1].startswith("Нина,")]
-    assert len(asked) == 1
-    assert "ждёт вашего согласования" in asked[0]
-    assert "шаг 1 из 2" in asked[0]
+    assert len(summaries) == before + 1
+    listed = [text for text in summaries if "Передача" in text]
+    assert len(listed) == 1
+    assert "«ООО «Передача»» на 12 500,50 RUB, автор — Анна" in listed[0]
 
 
-def test_new_holder_is_asked_once_on_replay(world, requests_api, new_head, database):
-    request = requests_api.submitted(world.anna)
+def test_summary_posted_once_on_replay(world, requests_api, new_head, database):
+    requests_api.submitted(world.anna)
     world.pump.drain()
     move(world, world.boris, "content_manager")
     move(world, new_head, "head_of_marketplaces")
     try:
+        before = handovers(new_head)
         # Each users-stream record handled again, without the idempotency
-        # layer: the reply ids come from the record, so nothing is posted twice.
+        # layer: the message ids come from the records, so nothing is new.
         for record in stream_records(database, "users"):
             hand_over_approvals(DynamoDBRecord(record))
         world.pump.drain()
-        texts = thread_replies(new_head, request["id"])
+        after = handovers(new_head)
     finally:
         move(world, new_head, None)
         move(world, world.boris, "head_of_marketplaces")
-    asked = [text for text in texts if text.split(" ", 1)[1].startswith("Нина,")]
-    assert len(asked) == 1
+    assert after == before
+
+
+def test_summary_lists_ten_and_counts_rest(world, requests_api):
+    person = world.hire("Кира", None, role="manager")
+    for number in range(11):
+        requests_api.submitted(world.oleg, counterparty=f"Поставщик {number}")
+        world.pump.drain()
+    move(world, world.boris, "content_manager")
+    move(world, person, "head_of_marketplaces")
+    try:
+        summaries = handovers(person)
+    finally:
+        move(world, person, None)
+        move(world, world.boris, "head_of_marketplaces")
+    assert len(summaries) == 1
+    assert summaries[0].count("• ") == 10
+    assert "…и ещё" in summaries[0]
 
 
 def test_transfer_without_waiting_requests_posts_nothing(world, requests_api):
-    request = requests_api.create(world.anna)
-    move(world, world.oleg, "head_of_content")
-    move(world, world.oleg, "ozon_manager")
-    detail = world.anna.client.get(f"/api/finance/requests/{request['id']}").json
-    assert detail["request"]["thread"] is None
+    person = world.hire("Лев", None)
+    move(world, person, "head_of_content")
+    assert handovers(person) == []
