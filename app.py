@@ -13,6 +13,10 @@ from chalicelib.finance.attachment_routes import attachment_routes
 from chalicelib.finance.handover import handle_user_record as hand_over_approvals
 from chalicelib.finance.reactions import handle_finance_record, is_history_insert
 from chalicelib.finance.routes import finance_routes
+from chalicelib.kb.article_routes import article_routes as kb_article_routes
+from chalicelib.kb.org_sync import handle_department_record as sync_kb_sections
+from chalicelib.kb.reactions import handle_kb_record, is_article_record
+from chalicelib.kb.routes import kb_routes
 from chalicelib.notifications.task_reactions import handle_task_record, is_task_record
 from chalicelib.org.reactions import handle_org_record, is_department_record
 from chalicelib.org.routes import org_routes
@@ -21,6 +25,7 @@ from chalicelib.people.routes import people_routes
 from chalicelib.streams.batch import stream_reaction
 from chalicelib.tasks.routes import task_routes
 from chalicelib.web import handle_errors
+from chalicelib.weeks.routes import week_routes
 
 app = Chalice(app_name="shtab")
 app.log.setLevel(logging.INFO)
@@ -37,6 +42,9 @@ app.register_blueprint(chat_routes, url_prefix="/api/chat")
 app.register_blueprint(task_routes, url_prefix="/api/tasks")
 app.register_blueprint(finance_routes, url_prefix="/api/finance")
 app.register_blueprint(attachment_routes, url_prefix="/api/finance/requests")
+app.register_blueprint(kb_routes, url_prefix="/api/kb")
+app.register_blueprint(kb_article_routes, url_prefix="/api/kb")
+app.register_blueprint(week_routes, url_prefix="/api/weeks")
 
 
 @app.route("/api/health", methods=["GET"])
@@ -87,6 +95,11 @@ def finance_reactions(event, context):
     return _finance(event, context)
 
 
+@app.lambda_function(name="kb_reactions")
+def kb_reactions(event, context):
+    return _kb(event, context)
+
+
 def handle_user_change(record) -> None:
     """React to one users-stream record: chat membership, then approval handover.
 
@@ -97,8 +110,18 @@ def handle_user_change(record) -> None:
     hand_over_approvals(record)
 
 
+def handle_department_change(record) -> None:
+    """React to one department record: its chat channel, then its kb sections.
+
+    Both steps are idempotent, so a record retried after the second fails
+    repeats the first harmlessly.
+    """
+    handle_org_record(record)
+    sync_kb_sections(record)
+
+
 _membership = stream_reaction("membership_reactions", handle_user_change)
-_org = stream_reaction("org_reactions", handle_org_record, is_department_record)
+_org = stream_reaction("org_reactions", handle_department_change, is_department_record)
 _delivery = stream_reaction("delivery_reactions", handle_chat_record, needs_delivery)
 _notification = stream_reaction(
     "notification_reactions", handle_task_record, is_task_record
@@ -106,6 +129,7 @@ _notification = stream_reaction(
 _finance = stream_reaction(
     "finance_reactions", handle_finance_record, is_history_insert
 )
+_kb = stream_reaction("kb_reactions", handle_kb_record, is_article_record)
 
 # Which reaction reads which table's stream; the local stream pump uses this,
 # and infra/resources.json declares the same pairs for AWS.
@@ -115,4 +139,5 @@ STREAM_REACTIONS = {
     "chat": delivery_reactions,
     "tasks": notification_reactions,
     "finance": finance_reactions,
+    "kb": kb_reactions,
 }

@@ -38,8 +38,20 @@ MODELS = {
     "chalicelib.org.models": ("Department", "Position", "AppliedTemplate"),
     "chalicelib.chat.models": ("Channel", "Member", "Message", "ChannelKey"),
     "chalicelib.tasks.models": ("Task", "Comment", "HistoryEntry", "ViewRow"),
+    "chalicelib.weeks.models": ("WeekPlan", "WeekNotes"),
     "chalicelib.chat.connections": ("Connection", "UserConnections"),
     "chalicelib.auth.models": ("LoginThrottle", "BootstrapMarker", "EmailClaim"),
+    "chalicelib.kb.models": (
+        "Section",
+        "Article",
+        "Revision",
+        "ConflictCopy",
+        "Receipt",
+        "Image",
+        "Term",
+        "Link",
+        "SeedMarker",
+    ),
     "chalicelib.finance.models": (
         "FinanceRequest",
         "HistoryEntry",
@@ -471,7 +483,7 @@ def test_zip_imports_on_pinned_python(package_folder, tmp_path):
             f"assert sys.version_info[:2] == {expected_version}",
             f"assert pydantic_core.__file__.startswith({str(task)!r})",
             "assert sorted(app.STREAM_REACTIONS) == "
-            "['chat', 'finance', 'org', 'tasks', 'users']",
+            "['chat', 'finance', 'kb', 'org', 'tasks', 'users']",
         )
     )
     # -I keeps this machine's site-packages and PYTHON* variables out.

@@ -1,0 +1,24 @@
+"""The kb stream reaction: index each saved article and announce new editions."""
+
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+    DynamoDBRecord,
+)
+
+from chalicelib.kb.announcements import announce
+from chalicelib.kb.indexing import update_indexes
+from chalicelib.kb.models import ARTICLE_SK
+from chalicelib.streams.records import read_change
+
+
+def is_article_record(record: DynamoDBRecord) -> bool:
+    """Select article items; the index items this reaction writes are skipped."""
+    keys = record.dynamodb.keys if record.dynamodb else {}
+    return keys.get("sk") == ARTICLE_SK
+
+
+def handle_kb_record(record: DynamoDBRecord) -> None:
+    change = read_change(record)
+    # The index first: a notification links to an article that search and
+    # the link list already show as of this revision.
+    update_indexes(change)
+    announce(change)
