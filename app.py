@@ -22,6 +22,7 @@ from chalicelib.org.reactions import handle_org_record, is_department_record
 from chalicelib.org.routes import org_routes
 from chalicelib.people.membership import handle_user_record
 from chalicelib.people.routes import people_routes
+from chalicelib.processes.routes import launch_routes, template_routes
 from chalicelib.streams.batch import stream_reaction
 from chalicelib.tasks.routes import task_routes
 from chalicelib.web import handle_errors
@@ -40,6 +41,8 @@ app.register_blueprint(org_routes, url_prefix="/api/org")
 app.register_blueprint(people_routes, url_prefix="/api/users")
 app.register_blueprint(chat_routes, url_prefix="/api/chat")
 app.register_blueprint(task_routes, url_prefix="/api/tasks")
+app.register_blueprint(template_routes, url_prefix="/api/process-templates")
+app.register_blueprint(launch_routes, url_prefix="/api/launches")
 app.register_blueprint(finance_routes, url_prefix="/api/finance")
 app.register_blueprint(attachment_routes, url_prefix="/api/finance/requests")
 app.register_blueprint(kb_routes, url_prefix="/api/kb")

@@ -184,6 +184,7 @@ class FinanceRequest(Model):
     pay_on = UnicodeAttribute(null=True)
     period = UnicodeAttribute()
     task_id = UnicodeAttribute(null=True)
+    launch_id = UnicodeAttribute(null=True)
 
     steps = ListAttribute(of=Step, default=list)
     current_step = NumberAttribute(null=True)

@@ -6,6 +6,7 @@ writes a history entry to the finance stream, and the finance reaction posts.
 
 import logging
 
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import iso, utc_now
@@ -39,6 +40,7 @@ EDITABLE_FIELDS = (
     "pay_by",
     "period",
     "task_id",
+    "launch_id",
 )
 
 
@@ -80,6 +82,22 @@ def _check_task(task_id: str | None) -> None:
         ) from None
 
 
+def _check_launch(launch_id: str | None) -> None:
+    if launch_id is None:
+        return
+    # Imported here: the processes package is needed only for launch links.
+    from chalicelib.processes.models import LAUNCH_SK, Launch, launch_pk
+
+    try:
+        Launch.get(launch_pk(launch_id), LAUNCH_SK)
+    except DoesNotExist:
+        raise InvalidInput(
+            f"Invalid field 'launch_id': launch project '{launch_id}' does not "
+            "exist; use the id of a launch from /api/launches.",
+            field="launch_id",
+        ) from None
+
+
 def get_visible_request(request_id: str, viewer: Viewer) -> FinanceRequest:
     request = transitions.get_request(request_id)
     if not can_see(request, viewer):
@@ -93,6 +111,7 @@ def get_visible_request(request_id: str, viewer: Viewer) -> FinanceRequest:
 def create_request(body: RequestCreate, viewer: Viewer) -> FinanceRequest:
     _category_for(body.category_id, viewer)
     _check_task(body.task_id)
+    _check_launch(body.launch_id)
     now = utc_now()
     request_id = new_id()
     request = FinanceRequest(
@@ -112,6 +131,7 @@ def create_request(body: RequestCreate, viewer: Viewer) -> FinanceRequest:
         pay_by=body.pay_by.isoformat(),
         period=body.period,
         task_id=body.task_id,
+        launch_id=body.launch_id,
         created_at=now,
         updated_at=now,
         updated_by=viewer.user_id,
@@ -141,7 +161,7 @@ def update_request(
 ) -> FinanceRequest:
     if not fields_set:
         raise InvalidInput("Send at least one field to change.")
-    for field in fields_set - {"task_id"}:
+    for field in fields_set - {"task_id", "launch_id"}:
         if getattr(body, field) is None:
             raise InvalidInput(
                 f"Invalid field '{field}': must not be null.", field=field
@@ -159,6 +179,8 @@ def update_request(
         _category_for(body.category_id, viewer)
     if "task_id" in fields_set:
         _check_task(body.task_id)
+    if "launch_id" in fields_set:
+        _check_launch(body.launch_id)
 
     actions = []
     for field in sorted(fields_set):
@@ -254,6 +276,7 @@ def request_json(request: FinanceRequest, viewer: Viewer, *, detail: bool = Fals
         "pay_on": request.pay_on,
         "period": request.period,
         "task_id": request.task_id,
+        "launch_id": request.launch_id,
         "author": {"id": request.author_id, "name": request.author_name},
         "author_position_id": request.author_position_id,
         "reason": request.reason,

@@ -88,10 +88,11 @@ class RequestCreate(Strict):
     pay_by: IsoDate
     period: Period
     task_id: Identifier | None = None
+    launch_id: Identifier | None = None
 
 
 class RequestUpdate(Strict):
-    """Fields to change; only ``task_id`` may be set to null."""
+    """Fields to change; only ``task_id`` and ``launch_id`` may be set to null."""
 
     amount: Amount | None = None
     currency: Currency | None = None
@@ -102,6 +103,7 @@ class RequestUpdate(Strict):
     pay_by: IsoDate | None = None
     period: Period | None = None
     task_id: Identifier | None = None
+    launch_id: Identifier | None = None
 
 
 class NoBody(Strict):

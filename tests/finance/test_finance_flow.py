@@ -402,3 +402,24 @@ def test_multiline_problem_keeps_line_breaks(world, flow):
     text = "Коробки кончились.\r\nНужно 500 штук.\n\tСрочно."
     request = flow.create(world.anna, problem=text)
     assert request["problem"] == "Коробки кончились.\nНужно 500 штук.\n\tСрочно."
+
+
+def test_request_links_launch_project(world, flow):
+    launched = world.owner.client.post(
+        "/api/process-templates/product-launch/launch",
+        {
+            "name": "Термокружка",
+            "target_date": "2027-06-01",
+            "allow_vacant": True,
+            "assign_vacant_to": world.owner.id,
+        },
+    )
+    assert launched.status in (200, 201), launched.body
+    launch_id = launched.json["launch"]["id"]
+    request = flow.create(world.anna, launch_id=launch_id)
+    assert request["launch_id"] == launch_id
+    cleared = world.anna.client.patch(
+        f"/api/finance/requests/{request['id']}", {"launch_id": None}
+    )
+    assert cleared.status == 200, cleared.body
+    assert cleared.json["request"]["launch_id"] is None

@@ -49,6 +49,8 @@ CASES = [
     ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "period": "2026-13"}, 400, "period"),
     ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "period": "12.2026"}, 400, "period"),
     ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "task_id": "no-such-task"}, 400, "task_id"),
+    ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "launch_id": "no-such-launch"}, 400, "launch_id"),
+    ("anna", "PATCH", f"/api/finance/requests/{DRAFT}", {"launch_id": 5}, 400, "launch_id"),
     ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "surprise": 1}, 400, "surprise"),
     ("anna", "POST", "/api/finance/requests", {"amount": "1.00"}, 400, "category_id"),
     ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "counterparty": "\u202eevil"}, 400, "counterparty"),

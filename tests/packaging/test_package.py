@@ -38,6 +38,7 @@ MODELS = {
     "chalicelib.org.models": ("Department", "Position", "AppliedTemplate"),
     "chalicelib.chat.models": ("Channel", "Member", "Message", "ChannelKey"),
     "chalicelib.tasks.models": ("Task", "Comment", "HistoryEntry", "ViewRow"),
+    "chalicelib.processes.models": ("ProcessTemplate", "Launch", "LaunchKey"),
     "chalicelib.weeks.models": ("WeekPlan", "WeekNotes"),
     "chalicelib.chat.connections": ("Connection", "UserConnections"),
     "chalicelib.auth.models": ("LoginThrottle", "BootstrapMarker", "EmailClaim"),
