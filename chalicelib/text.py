@@ -53,3 +53,14 @@ def _clean_optional_text(value: str) -> str:
 # be left blank.
 CleanText = Annotated[str, AfterValidator(_clean_text)]
 OptionalCleanText = Annotated[str, AfterValidator(_clean_optional_text)]
+
+
+def _check_markdown(value: str) -> str:
+    # Markdown keeps its spacing (two trailing spaces are a line break), so the
+    # text is only checked, never trimmed.
+    _check_characters(value, allowed="\n\t\r")
+    return value
+
+
+# Markdown as typed: any spacing, no control or bidirectional characters.
+MarkdownText = Annotated[str, AfterValidator(_check_markdown)]

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, StrictInt
 
 from chalicelib.tasks.schemas import Identifier, Strict
-from chalicelib.text import OptionalCleanText
+from chalicelib.text import MarkdownText
 
 # A plan lists a week of one person's work; more than this is a mistake.
 MAX_PLANNED_TASKS = 200
@@ -39,7 +39,7 @@ class NotesBody(Strict):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
     # Counted in Unicode code points.
-    text: Annotated[OptionalCleanText, Field(max_length=MAX_NOTES_LENGTH)]
+    text: Annotated[MarkdownText, Field(max_length=MAX_NOTES_LENGTH)]
     version: Version
 
 
