@@ -2,6 +2,7 @@
 
 import json
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib.chat import connections
@@ -12,6 +13,8 @@ logger = logging.getLogger(__name__)
 # Each send is one HTTPS call to API Gateway, so a channel with many people
 # online is served by several threads at once rather than one call at a time.
 SEND_THREADS = 16
+# How long after $connect registers a connection a Gone answer is not trusted.
+OPENING_GRACE_SECONDS = 10
 _senders = ThreadPoolExecutor(max_workers=SEND_THREADS, thread_name_prefix="send")
 
 
@@ -40,14 +43,35 @@ def push_to_users(user_ids: list[str], event: dict) -> int:
         results = [gateway.send(connection_id, data) for _, connection_id in targets]
 
     for (user_id, connection_id), delivered in zip(targets, results, strict=True):
-        if not delivered:
+        if delivered:
+            continue
+        if _is_opening(connection_id):
             logger.info(
-                "connection gone, removing connection_id=%s user_id=%s",
+                "connection not open yet, kept connection_id=%s user_id=%s",
                 connection_id,
                 user_id,
             )
-            connections.remove_connection(connection_id, user_id)
+            continue
+        logger.info(
+            "connection gone, removing connection_id=%s user_id=%s",
+            connection_id,
+            user_id,
+        )
+        connections.remove_connection(connection_id, user_id)
     return sum(results)
+
+
+def _is_opening(connection_id: str) -> bool:
+    """Tell whether a connection was registered moments ago by its $connect.
+
+    API Gateway answers Gone to a send made while $connect is still running,
+    although the connection opens right after, so such a connection is kept.
+    """
+    connection = connections.find_connection(connection_id)
+    if connection is None:
+        return False
+    connected_at = int(connection.expires_at) - connections.CONNECTION_TTL_SECONDS
+    return time.time() - connected_at < OPENING_GRACE_SECONDS
 
 
 def drop_user_connections(user_id: str) -> int:

@@ -172,9 +172,14 @@ def test_delivery_reaches_every_member_connection(two_people, pump, gateway):
         assert [event["message"]["id"] for event in created] == [message["id"]]
 
 
-def test_gone_connection_removed_and_others_served(two_people, pump, gateway):
+def test_gone_connection_removed_and_others_served(
+    two_people, pump, gateway, monkeypatch
+):
+    from chalicelib.chat import delivery
     from chalicelib.chat.connections import connections_of_user
 
+    # The connections below are new; without this they would count as opening.
+    monkeypatch.setattr(delivery, "OPENING_GRACE_SECONDS", 0)
     anna, boris = two_people
     add_connection("stale", anna.id)
     add_connection("alive", boris.id)
@@ -185,6 +190,20 @@ def test_gone_connection_removed_and_others_served(two_people, pump, gateway):
 
     assert connections_of_user(anna.id) == []
     assert len(gateway.events("alive", "message.created")) == 1
+
+
+def test_opening_connection_kept_on_gone(two_people, pump, gateway):
+    """A send during $connect gets Gone on API Gateway; the socket opens next."""
+    from chalicelib.chat.connections import connections_of_user
+
+    anna, _ = two_people
+    add_connection("opening", anna.id)
+    gateway.gone.add("opening")
+
+    _post(anna, _general(anna)["id"], "пока открывается")
+    pump.drain()
+
+    assert connections_of_user(anna.id) == ["opening"]
 
 
 def test_post_message_call_budget(two_people):
