@@ -76,7 +76,7 @@ def serialize_writes() -> None:
 
 
 class _TableStandIn:
-    """What moto's transaction backup gets in place of a whole-table copy."""
+    """A stand-in that moto's transaction backup stores in place of a table copy."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -197,7 +197,7 @@ class EmbeddedDynamoDB:
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
         os.environ["SHTAB_DYNAMODB_ENDPOINT"] = self.endpoint
-        # The same moto server answers S3 calls, which hold uploaded files.
+        # The same moto server serves S3, where uploaded files are stored.
         os.environ["SHTAB_S3_ENDPOINT"] = self.endpoint
         return self.endpoint
 

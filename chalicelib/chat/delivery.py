@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 # Each send is one HTTPS call to API Gateway, so a channel with many people
 # online is served by several threads at once rather than one call at a time.
 SEND_THREADS = 16
-# How long after $connect registers a connection a Gone answer is not trusted.
+# Seconds after $connect registers a connection during which Gone is not trusted.
 OPENING_GRACE_SECONDS = 10
 _senders = ThreadPoolExecutor(max_workers=SEND_THREADS, thread_name_prefix="send")
 
@@ -64,7 +64,7 @@ def push_to_users(user_ids: list[str], event: dict) -> int:
 def _is_opening(connection_id: str) -> bool:
     """Tell whether a connection was registered moments ago by its $connect.
 
-    API Gateway answers Gone to a send made while $connect is still running,
+    API Gateway returns Gone for a send made while $connect is still running,
     although the connection opens right after, so such a connection is kept.
     """
     connection = connections.find_connection(connection_id)

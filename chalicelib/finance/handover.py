@@ -1,11 +1,12 @@
 """Tell a new holder of a position about the requests waiting for that position.
 
-A request's pending step names a position, so the approver is whoever holds it
-when the step is acted on (see ``transitions.require_current_approver``). This
-reaction on the users stream only makes the handover visible: when someone is
-hired into a position, moved into it or reactivated in it, one notification
-lists the requests waiting there. A single summary keeps a handover of dozens
-of requests to one message and a few reads.
+A request's pending step names a position, and its approver is the person in
+that position when the step is acted on (see
+``transitions.require_current_approver``). This reaction on the users stream
+only makes the handover visible. When someone is hired into a position, moved
+into it or reactivated in it, one notification lists the requests waiting
+there. A single summary keeps a handover of dozens of requests to one message
+and a few reads.
 """
 
 import logging
@@ -17,12 +18,12 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from chalicelib.finance.models import FinanceRequest
 from chalicelib.finance.money import display_amount
 from chalicelib.notifications.service import notify
+from chalicelib.people.models import ACTIVE
 from chalicelib.people.service import find_user
 from chalicelib.streams.records import Change, read_change
 
 logger = logging.getLogger(__name__)
 
-ACTIVE = "active"
 # Requests named in the message; the rest are counted.
 LISTED_REQUESTS = 10
 TO_APPROVE_LINK = "#/finance/to-approve"
