@@ -13,6 +13,8 @@ from chalicelib.finance.attachment_routes import attachment_routes
 from chalicelib.finance.handover import handle_user_record as hand_over_approvals
 from chalicelib.finance.reactions import handle_finance_record, is_history_insert
 from chalicelib.finance.routes import finance_routes
+from chalicelib.imports.reactions import handle_job_record, is_job_insert
+from chalicelib.imports.routes import import_routes
 from chalicelib.kb.article_routes import article_routes as kb_article_routes
 from chalicelib.kb.org_sync import handle_department_record as sync_kb_sections
 from chalicelib.kb.reactions import handle_kb_record, is_article_record
@@ -48,6 +50,7 @@ app.register_blueprint(attachment_routes, url_prefix="/api/finance/requests")
 app.register_blueprint(kb_routes, url_prefix="/api/kb")
 app.register_blueprint(kb_article_routes, url_prefix="/api/kb")
 app.register_blueprint(week_routes, url_prefix="/api/weeks")
+app.register_blueprint(import_routes, url_prefix="/api")
 
 
 @app.route("/api/health", methods=["GET"])
@@ -123,9 +126,23 @@ def handle_department_change(record) -> None:
     sync_kb_sections(record)
 
 
+def handle_chat_change(record) -> None:
+    """React to one chat record: run a queued import job, or deliver the change."""
+    if is_job_insert(record):
+        handle_job_record(record)
+    else:
+        handle_chat_record(record)
+
+
+def needs_chat_reaction(record) -> bool:
+    return is_job_insert(record) or needs_delivery(record)
+
+
 _membership = stream_reaction("membership_reactions", handle_user_change)
 _org = stream_reaction("org_reactions", handle_department_change, is_department_record)
-_delivery = stream_reaction("delivery_reactions", handle_chat_record, needs_delivery)
+_delivery = stream_reaction(
+    "delivery_reactions", handle_chat_change, needs_chat_reaction
+)
 _notification = stream_reaction(
     "notification_reactions", handle_task_record, is_task_record
 )

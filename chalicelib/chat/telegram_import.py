@@ -7,9 +7,14 @@ file find every message already present and add nothing.
 """
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from chalicelib.chat.history_writer import (
+    ProgressCallback,
+    count_replies,
+    drop_existing,
+    write_messages,
+)
 from chalicelib.chat.models import Channel, Message, channel_pk, message_sk, thread_pk
 from chalicelib.chat.telegram_export import (
     ImportedMessage,
@@ -22,11 +27,6 @@ from chalicelib.people.models import DIRECTORY, User
 
 logger = logging.getLogger(__name__)
 
-# BatchGetItem reads at most 100 keys and BatchWriteItem writes 25 per call;
-# PynamoDB splits larger batches itself.
-READ_CHUNK = 100
-
-ProgressCallback = Callable[[int, int], None]
 
 # Telegram caps a message at 4096 characters; anything far longer is not a
 # real message, and a DynamoDB item cannot exceed 400 KB.
@@ -152,10 +152,10 @@ def write_export(channel: Channel, export, progress: ProgressCallback | None = N
     result.matched_authors = sorted(matched)
     result.unmatched_authors = sorted(unmatched)
 
-    new_items = _drop_existing(items)
+    new_items = drop_existing(items)
     result.already_present = len(items) - len(new_items)
-    _write(new_items, result, progress)
-    _count_replies(new_items)
+    result.imported = write_messages(new_items, progress)
+    count_replies(new_items, imported_prefix="telegram:")
     result.replies = sum(1 for item in new_items if item.thread_id)
 
     logger.info(
@@ -182,45 +182,3 @@ def _check_lengths(messages: tuple[ImportedMessage, ...]) -> None:
 
 def _imported_sender(message: ImportedMessage) -> str:
     return f"telegram:{message.author_source_id or message.author_name}"
-
-
-def _drop_existing(items: list[Message]) -> list[Message]:
-    existing = set()
-    for start in range(0, len(items), READ_CHUNK):
-        chunk = items[start : start + READ_CHUNK]
-        keys = [(item.pk, item.sk) for item in chunk]
-        for row in Message.batch_get(keys, attributes_to_get=["pk", "sk"]):
-            existing.add((row.pk, row.sk))
-    return [item for item in items if (item.pk, item.sk) not in existing]
-
-
-def _write(items: list[Message], result: ImportResult, progress) -> None:
-    step = 500
-    for start in range(0, len(items), step):
-        with Message.batch_write() as batch:
-            for item in items[start : start + step]:
-                batch.save(item)
-        result.imported = min(start + step, len(items))
-        if progress is not None:
-            progress(result.imported, len(items))
-
-
-def _count_replies(items: list[Message]) -> None:
-    replies: dict[tuple[str, str], list[Message]] = {}
-    for item in items:
-        if item.thread_id:
-            replies.setdefault((item.channel_id, item.thread_id), []).append(item)
-    for (channel_id, root_id), thread in replies.items():
-        root = Message(channel_pk(channel_id), message_sk(root_id))
-        participants = {
-            item.sender_id
-            for item in thread
-            if not item.sender_id.startswith("telegram:")
-        }
-        actions = [
-            Message.reply_count.add(len(thread)),
-            Message.last_reply_at.set(max(item.created_at for item in thread)),
-        ]
-        if participants:
-            actions.append(Message.reply_user_ids.add(participants))
-        root.update(actions=actions)

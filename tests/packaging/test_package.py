@@ -41,6 +41,7 @@ MODELS = {
     "chalicelib.processes.models": ("ProcessTemplate", "Launch", "LaunchKey"),
     "chalicelib.weeks.models": ("WeekPlan", "WeekNotes"),
     "chalicelib.chat.connections": ("Connection", "UserConnections"),
+    "chalicelib.imports.models": ("ImportJob",),
     "chalicelib.auth.models": ("LoginThrottle", "BootstrapMarker", "EmailClaim"),
     "chalicelib.kb.models": (
         "Section",
@@ -289,7 +290,11 @@ def test_files_bucket_is_private_and_named_to_api(template):
     variables = template["Resources"]["APIHandler"]["Properties"]["Environment"]
     assert variables["Variables"]["SHTAB_FILES_BUCKET"] == {"Ref": "FilesBucket"}
     policy = template["Resources"]["FileAccessPolicy"]["Properties"]
-    assert policy["Roles"] == [{"Ref": "ApiHandlerRole"}]
+    # The chat reaction runs import jobs, which read and delete their archives.
+    assert policy["Roles"] == [
+        {"Ref": "ApiHandlerRole"},
+        {"Ref": "DeliveryReactionsRole"},
+    ]
 
 
 def test_frontend_bucket_is_private_and_served_by_cloudfront(template):

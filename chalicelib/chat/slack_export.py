@@ -1,0 +1,542 @@
+"""Parse a Slack workspace export (the zip from Workspace settings → Import/Export).
+
+The archive holds ``users.json``, ``channels.json`` (public channels), optionally
+``groups.json`` (private channels), and one folder per channel with a JSON file of
+messages per day. A thread's replies can sit in later day files than its root, so
+every file of a channel is read before threads are put together.
+
+The parser reads only the archive it is given. It never follows file links: a
+shared file becomes its name in the message text.
+"""
+
+import html
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+MAX_ENTRIES = 20_000
+MAX_ENTRY_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
+MAX_JSON_DEPTH = 64
+MAX_TEXT_LENGTH = 100_000
+
+# Lines Slack writes about the channel itself rather than by a person; they carry
+# nothing a reader of the history needs.
+SERVICE_SUBTYPES = frozenset(
+    {
+        "channel_join",
+        "channel_leave",
+        "group_join",
+        "group_leave",
+        "bot_add",
+        "bot_remove",
+        "channel_topic",
+        "channel_purpose",
+        "channel_name",
+        "channel_archive",
+        "channel_unarchive",
+        "group_topic",
+        "group_purpose",
+        "group_name",
+        "group_archive",
+        "group_unarchive",
+        "pinned_item",
+        "unpinned_item",
+        "reminder_add",
+    }
+)
+
+_EXPORT_HINT = (
+    "Upload the zip that Slack produced (Workspace settings → Import/Export Data → "
+    "Export), unchanged."
+)
+
+_MENTION = re.compile(r"<@(?P<id>[A-Z0-9]+)(?:\|(?P<label>[^>]*))?>")
+_CHANNEL_LINK = re.compile(r"<#(?P<id>[A-Z0-9]+)(?:\|(?P<label>[^>]*))?>")
+_SPECIAL = re.compile(r"<!(?P<name>channel|here|everyone)(?:\|[^>]*)?>")
+_OTHER_COMMAND = re.compile(r"<!(?P<body>[^>]*)>")
+_BOT_SERVICE = re.compile(r"/services/(?P<id>B[A-Z0-9]+)\|(?P<label>[^>]+)>")
+_LINK = re.compile(r"<(?P<url>[a-z][a-z0-9+.-]*:[^>|]*)(?:\|(?P<label>[^>]*))?>")
+
+
+class SlackExportError(ValueError):
+    """Invalid export. The message states the problem and how to fix it.
+
+    ``field`` names the archive entry (and JSON path) at fault, or None when the
+    whole archive is.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    user_id: str
+    name: str
+    email: str | None
+    deleted: bool
+    is_bot: bool
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """One message of a channel, with Slack markup turned into plain text."""
+
+    ts: str
+    thread_ts: str | None
+    author_id: str | None
+    author_name: str
+    is_bot: bool
+    text: str
+    sent_at: datetime
+    edited_at: datetime | None
+    files: tuple[str, ...]
+    reactions: tuple[tuple[str, int], ...]
+    # A thread reply that was also sent to the channel.
+    broadcast: bool
+
+
+@dataclass(frozen=True)
+class Skipped:
+    channel: str
+    ts: str | None
+    reason: str
+
+    def to_json(self) -> dict:
+        return {"channel": self.channel, "ts": self.ts, "reason": self.reason}
+
+
+@dataclass
+class SlackChannel:
+    channel_id: str
+    name: str
+    purpose: str
+    is_private: bool
+    is_archived: bool
+    member_ids: tuple[str, ...]
+    messages: list[SlackMessage] = field(default_factory=list)
+
+
+@dataclass
+class SlackExport:
+    users: dict[str, SlackUser]
+    channels: list[SlackChannel]
+    skipped: list[Skipped]
+
+    @property
+    def message_count(self) -> int:
+        return sum(len(channel.messages) for channel in self.channels)
+
+
+def parse_archive(data: bytes) -> SlackExport:
+    """Parse a whole workspace export; raise SlackExportError if it is unusable."""
+    archive = _open_archive(data)
+    entries = _check_entries(archive)
+    users = _read_users(archive)
+    skipped: list[Skipped] = []
+    channels = []
+    for listing, is_private in (("channels.json", False), ("groups.json", True)):
+        if listing in entries:
+            channels.extend(_read_channels(archive, listing, is_private))
+    if not channels:
+        raise SlackExportError(
+            f"The archive has no channels.json listing any channel. {_EXPORT_HINT}",
+            field="channels.json",
+        )
+    for listing in ("dms.json", "mpims.json"):
+        if listing in entries:
+            skipped.append(
+                Skipped(listing, None, "direct messages are not imported as channels")
+            )
+
+    raw_messages = {
+        channel.channel_id: list(_raw_messages(archive, entries, channel))
+        for channel in channels
+    }
+    bot_names = _bot_names(raw_messages)
+    for channel in channels:
+        for where, raw in raw_messages[channel.channel_id]:
+            message = _read_message(raw, users, bot_names, where, channel.name, skipped)
+            if message is not None:
+                channel.messages.append(message)
+        channel.messages.sort(key=lambda message: _ts_key(message.ts))
+        channel.messages[:] = _drop_repeats(channel, skipped)
+    return SlackExport(users=users, channels=channels, skipped=skipped)
+
+
+def _raw_messages(archive: zipfile.ZipFile, entries: set[str], channel: SlackChannel):
+    day_files = sorted(
+        name
+        for name in entries
+        if name.startswith(channel.name + "/") and name.endswith(".json")
+    )
+    for day_file in day_files:
+        for index, raw in enumerate(_load(archive, day_file, expect=list)):
+            yield f"{day_file}[{index}]", raw
+
+
+def _bot_names(raw_messages: dict[str, list]) -> dict[str, str]:
+    """Map bot ids to the integration names that "bot_add" lines announce.
+
+    Bot messages of 2016 and earlier carry only a bot id, and those lines are
+    the one place in the export that names the integration behind it.
+    """
+    names = {}
+    for messages in raw_messages.values():
+        for _, raw in messages:
+            if isinstance(raw, dict) and raw.get("subtype") == "bot_add":
+                for match in _BOT_SERVICE.finditer(_text(raw.get("text"))):
+                    names.setdefault(match["id"], match["label"])
+    return names
+
+
+def _open_archive(data: bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise SlackExportError(
+            f"The file is not a zip archive. {_EXPORT_HINT}"
+        ) from None
+
+
+def _check_entries(archive: zipfile.ZipFile) -> set[str]:
+    """Reject unsafe or oversized entries before reading any of them."""
+    infos = archive.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise SlackExportError(
+            f"The archive has {len(infos)} entries; the limit is {MAX_ENTRIES}. "
+            "Export fewer channels or a shorter date range."
+        )
+    total = 0
+    names = set()
+    for info in infos:
+        name = info.filename
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+            raise SlackExportError(
+                f"The archive entry {name!r} points outside the archive. "
+                f"{_EXPORT_HINT}",
+                field=name,
+            )
+        if info.file_size > MAX_ENTRY_BYTES:
+            raise SlackExportError(
+                f"The archive entry {name!r} unpacks to {info.file_size} bytes; "
+                f"the limit is {MAX_ENTRY_BYTES}.",
+                field=name,
+            )
+        total += info.file_size
+        if not info.is_dir():
+            names.add(name)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise SlackExportError(
+            f"The archive unpacks to {total} bytes; the limit is "
+            f"{MAX_UNCOMPRESSED_BYTES}. Export a shorter date range."
+        )
+    if "users.json" not in names:
+        raise SlackExportError(
+            f"The archive has no users.json. {_EXPORT_HINT}", field="users.json"
+        )
+    return names
+
+
+def _load(archive: zipfile.ZipFile, name: str, *, expect: type) -> Any:
+    # The sizes in the zip directory can lie, so the read itself is bounded too.
+    with archive.open(name) as entry:
+        raw = entry.read(MAX_ENTRY_BYTES + 1)
+    if len(raw) > MAX_ENTRY_BYTES:
+        raise SlackExportError(
+            f"The archive entry {name!r} unpacks to more than {MAX_ENTRY_BYTES} bytes.",
+            field=name,
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SlackExportError(
+            f"{name} is not UTF-8 (invalid byte at offset {error.start}). "
+            f"{_EXPORT_HINT}",
+            field=name,
+        ) from None
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise _too_deep(name) from None
+    except ValueError as error:
+        raise SlackExportError(
+            f"{name} is not valid JSON ({error}). {_EXPORT_HINT}", field=name
+        ) from None
+    _check_depth(document, name)
+    if not isinstance(document, expect):
+        raise SlackExportError(
+            f"{name} must contain a JSON {expect.__name__}, found "
+            f"{type(document).__name__}. {_EXPORT_HINT}",
+            field=name,
+        )
+    return document
+
+
+def _check_depth(document: Any, name: str) -> None:
+    # An explicit stack, so that a hostile document cannot exhaust Python's.
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise _too_deep(name)
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+
+
+def _too_deep(name: str) -> SlackExportError:
+    return SlackExportError(
+        f"{name} nests deeper than {MAX_JSON_DEPTH} levels, which no Slack export "
+        f"does. {_EXPORT_HINT}",
+        field=name,
+    )
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _read_users(archive: zipfile.ZipFile) -> dict[str, SlackUser]:
+    users = {}
+    for index, raw in enumerate(_load(archive, "users.json", expect=list)):
+        if not isinstance(raw, dict) or not _text(raw.get("id")):
+            raise SlackExportError(
+                f"users.json entry {index} has no id. {_EXPORT_HINT}",
+                field=f"users.json[{index}]",
+            )
+        profile = raw.get("profile") if isinstance(raw.get("profile"), dict) else {}
+        name = (
+            _text(raw.get("real_name"))
+            or _text(profile.get("real_name"))
+            or _text(profile.get("display_name"))
+            or _text(raw.get("name"))
+            or raw["id"]
+        )
+        email = _text(profile.get("email")) or None
+        users[raw["id"]] = SlackUser(
+            user_id=raw["id"],
+            name=name,
+            email=email.lower() if email else None,
+            deleted=raw.get("deleted") is True,
+            is_bot=raw.get("is_bot") is True,
+        )
+    return users
+
+
+def _read_channels(
+    archive: zipfile.ZipFile, listing: str, is_private: bool
+) -> list[SlackChannel]:
+    channels = []
+    for index, raw in enumerate(_load(archive, listing, expect=list)):
+        where = f"{listing}[{index}]"
+        if not isinstance(raw, dict):
+            raise SlackExportError(f"{where} is not an object.", field=where)
+        channel_id, name = _text(raw.get("id")), _text(raw.get("name"))
+        if not channel_id or not name:
+            raise SlackExportError(
+                f"{where} has no id or name. {_EXPORT_HINT}", field=where
+            )
+        purpose = raw.get("purpose") if isinstance(raw.get("purpose"), dict) else {}
+        members = raw.get("members") if isinstance(raw.get("members"), list) else []
+        channels.append(
+            SlackChannel(
+                channel_id=channel_id,
+                name=name,
+                purpose=_text(purpose.get("value")),
+                is_private=is_private,
+                is_archived=raw.get("is_archived") is True,
+                member_ids=tuple(str(member) for member in members),
+            )
+        )
+    return channels
+
+
+def _read_message(
+    raw: Any,
+    users: dict[str, SlackUser],
+    bot_names: dict[str, str],
+    where: str,
+    channel_name: str,
+    skipped: list[Skipped],
+) -> SlackMessage | None:
+    if not isinstance(raw, dict):
+        skipped.append(Skipped(channel_name, None, f"{where} is not an object"))
+        return None
+    ts = _text(raw.get("ts"))
+    sent_at = _time_of(ts)
+    if sent_at is None:
+        skipped.append(Skipped(channel_name, ts or None, f"{where} has no valid ts"))
+        return None
+    subtype = _text(raw.get("subtype"))
+    if raw.get("type", "message") != "message":
+        skipped.append(Skipped(channel_name, ts, f"type {raw.get('type')!r}"))
+        return None
+    if subtype in SERVICE_SUBTYPES:
+        skipped.append(Skipped(channel_name, ts, f"service message {subtype}"))
+        return None
+
+    # A legacy file comment names its author only inside the comment object.
+    comment = raw.get("comment") if isinstance(raw.get("comment"), dict) else {}
+    author_id = _text(raw.get("user")) or _text(comment.get("user")) or None
+    is_bot = subtype == "bot_message" or (bool(raw.get("bot_id")) and not author_id)
+    author_name = _author_name(raw, author_id, users, bot_names)
+    text = convert_markup(_message_text(raw), users)
+    files = tuple(_file_names(raw))
+    if files:
+        listed = "\n".join(f"📎 {name}" for name in files)
+        text = f"{text}\n{listed}" if text else listed
+    if not text:
+        skipped.append(Skipped(channel_name, ts, "empty message"))
+        return None
+    if len(text) > MAX_TEXT_LENGTH:
+        skipped.append(
+            Skipped(channel_name, ts, f"longer than {MAX_TEXT_LENGTH} characters")
+        )
+        return None
+
+    thread_ts = _text(raw.get("thread_ts")) or None
+    edited = raw.get("edited") if isinstance(raw.get("edited"), dict) else {}
+    return SlackMessage(
+        ts=ts,
+        thread_ts=thread_ts if thread_ts and thread_ts != ts else None,
+        author_id=author_id,
+        author_name=author_name,
+        is_bot=is_bot,
+        text=text,
+        sent_at=sent_at,
+        edited_at=_time_of(_text(edited.get("ts"))),
+        files=files,
+        reactions=tuple(_reactions(raw)),
+        broadcast=subtype == "thread_broadcast",
+    )
+
+
+def _author_name(
+    raw: dict,
+    author_id: str | None,
+    users: dict[str, SlackUser],
+    bot_names: dict[str, str],
+) -> str:
+    if author_id and author_id in users:
+        return users[author_id].name
+    profile = raw.get("user_profile")
+    if isinstance(profile, dict):
+        name = _text(profile.get("real_name")) or _text(profile.get("name"))
+        if name:
+            return name
+    bot_profile = raw.get("bot_profile")
+    if isinstance(bot_profile, dict) and _text(bot_profile.get("name")):
+        return _text(bot_profile["name"])
+    bot_id = _text(raw.get("bot_id"))
+    return (
+        _text(raw.get("username"))
+        or bot_names.get(bot_id)
+        or author_id
+        or bot_id
+        or "Slack"
+    )
+
+
+def _message_text(raw: dict) -> str:
+    text = _text(raw.get("text"))
+    if text:
+        return text
+    # Bot messages of 2016 and earlier carry their content in attachments.
+    parts = []
+    attachments = raw.get("attachments")
+    for attachment in attachments if isinstance(attachments, list) else []:
+        if not isinstance(attachment, dict):
+            continue
+        for key in ("pretext", "title", "text"):
+            value = _text(attachment.get(key))
+            if value and value not in parts:
+                parts.append(value)
+        if not parts and _text(attachment.get("fallback")):
+            parts.append(_text(attachment["fallback"]))
+    return "\n".join(parts)
+
+
+def _file_names(raw: dict) -> list[str]:
+    files = raw.get("files") if isinstance(raw.get("files"), list) else []
+    if isinstance(raw.get("file"), dict) and raw.get("subtype") == "file_share":
+        files = [raw["file"], *files]
+    names = []
+    for item in files:
+        if isinstance(item, dict):
+            name = _text(item.get("name")) or _text(item.get("title"))
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+def _reactions(raw: dict):
+    reactions = raw.get("reactions") if isinstance(raw.get("reactions"), list) else []
+    for reaction in reactions:
+        if isinstance(reaction, dict) and _text(reaction.get("name")):
+            users = (
+                reaction.get("users") if isinstance(reaction.get("users"), list) else []
+            )
+            count = reaction.get("count")
+            yield (
+                _text(reaction["name"]),
+                count if isinstance(count, int) and count > 0 else len(users),
+            )
+
+
+def convert_markup(text: str, users: dict[str, SlackUser]) -> str:
+    """Turn Slack's mrkdwn escapes and links into the plain text a reader sees."""
+
+    def mention(match: re.Match) -> str:
+        user = users.get(match["id"])
+        return "@" + (user.name if user else match["label"] or match["id"])
+
+    text = _MENTION.sub(mention, text)
+    text = _CHANNEL_LINK.sub(lambda match: "#" + (match["label"] or match["id"]), text)
+    text = _SPECIAL.sub(lambda match: "@" + match["name"], text)
+    text = _LINK.sub(_link_text, text)
+    text = _OTHER_COMMAND.sub(lambda match: match["body"].partition("|")[2], text)
+    return html.unescape(text).strip()
+
+
+def _link_text(match: re.Match) -> str:
+    url, label = match["url"], match["label"]
+    if url.startswith("mailto:"):
+        return label or url.removeprefix("mailto:")
+    if not label or label == url:
+        return url
+    return f"{label} ({url})"
+
+
+def _ts_key(ts: str) -> tuple[int, int]:
+    seconds, _, fraction = ts.partition(".")
+    return int(seconds), int(fraction or 0)
+
+
+def _time_of(ts: str) -> datetime | None:
+    if not ts or not re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,9})?", ts):
+        return None
+    return datetime.fromtimestamp(float(ts), tz=UTC)
+
+
+def _drop_repeats(channel: SlackChannel, skipped: list[Skipped]) -> list[SlackMessage]:
+    """Keep the first message of each ts; a thread root copied into a broadcast
+    reply or a day file exported twice would otherwise appear twice."""
+    seen = set()
+    kept = []
+    for message in channel.messages:
+        if message.ts in seen:
+            skipped.append(Skipped(channel.name, message.ts, "repeated ts"))
+            continue
+        seen.add(message.ts)
+        kept.append(message)
+    return kept

@@ -1,0 +1,54 @@
+"""HTTP routes that start imports and report on them."""
+
+from chalice import Blueprint, Response
+
+from chalicelib.auth.authorizer import bearer_authorizer
+from chalicelib.chat.slack_export import SlackExportError
+from chalicelib.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from chalicelib.imports.jobs import check_archive, create_job, get_job, job_json
+from chalicelib.web import caller_of
+
+import_routes = Blueprint(__name__)
+
+# API Gateway accepts request bodies up to 10 MB.
+MAX_ARCHIVE_BYTES = 9 * 1024 * 1024
+
+
+@import_routes.route(
+    "/chat/import/slack",
+    methods=["POST"],
+    authorizer=bearer_authorizer,
+    content_types=["application/zip", "application/octet-stream"],
+)
+def import_slack():
+    caller = caller_of(import_routes.current_request)
+    if not caller.is_admin:
+        raise Forbidden("Only the owner or an admin can import a Slack workspace.")
+    archive = import_routes.current_request.raw_body or b""
+    if not archive:
+        raise InvalidInput(
+            "The request body is empty. Send the Slack export zip as the body.",
+            field="file",
+        )
+    if len(archive) > MAX_ARCHIVE_BYTES:
+        raise PayloadTooLarge(
+            f"The export is {len(archive)} bytes; the limit is {MAX_ARCHIVE_BYTES}. "
+            "Export a shorter date range or fewer channels.",
+            field="file",
+        )
+    try:
+        check_archive(archive)
+    except SlackExportError as error:
+        raise InvalidInput(error.message, field=error.field or "file") from None
+    job = create_job("slack", archive, caller.user_id)
+    return Response(body=job_json(job), status_code=202)
+
+
+@import_routes.route("/imports/{job_id}", methods=["GET"], authorizer=bearer_authorizer)
+def get_import(job_id):
+    caller = caller_of(import_routes.current_request)
+    job = get_job(job_id)
+    # Someone else's job is reported as missing, so ids reveal nothing.
+    if job.created_by != caller.user_id and not caller.is_admin:
+        raise NotFound(f"Import job {job_id} was not found.")
+    return job_json(job)
