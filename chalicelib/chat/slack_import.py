@@ -74,6 +74,8 @@ def import_slack_export(
     accounts = _match_people(export.users, report)
     total = export.message_count
     done = 0
+    if progress is not None:
+        progress(0, total)
 
     for slack_channel in export.channels:
         channel = _ensure_channel(slack_channel, imported_by, accounts)

@@ -104,6 +104,47 @@ def parse_export(data: bytes | str) -> ParsedExport:
     TelegramExportError when the input is not a usable export.
     """
     chat, path_prefix = _open_chat(data)
+    return _parse_chat(chat, path_prefix)
+
+
+def parse_all_chats(data: bytes | str) -> list[ParsedExport]:
+    """Parse every chat of a full-account export, or the one chat of a chat export.
+
+    Raises TelegramExportError when the input or any chat in it is unusable, so
+    that a bad chat stops the whole import before anything is written.
+    """
+    document = _load_json(_decode(data))
+    _check_depth(document)
+    is_account = (
+        isinstance(document, dict)
+        and "messages" not in document
+        and isinstance(document.get("chats"), dict)
+    )
+    if not is_account:
+        chat, path_prefix = _select_chat(document)
+        return [_parse_chat(chat, path_prefix)]
+    chat_list = document["chats"].get("list")
+    if not isinstance(chat_list, list) or not chat_list:
+        raise TelegramExportError(
+            "The full-account export has no chats in chats.list. Export again "
+            "with Personal chats, Private groups or Channels selected.",
+            field="chats.list",
+        )
+    chats = []
+    for index, chat in enumerate(chat_list):
+        path_prefix = f"chats.list[{index}]."
+        if not isinstance(chat, dict):
+            raise TelegramExportError(
+                f"Chat {index + 1} in the full-account export is a JSON "
+                f"{_json_type_name(chat)}, not an object. {_UPLOAD_UNCHANGED_HINT}",
+                field=path_prefix.rstrip("."),
+            )
+        _check_messages_list(chat, path_prefix)
+        chats.append(_parse_chat(chat, path_prefix))
+    return chats
+
+
+def _parse_chat(chat: Mapping[str, Any], path_prefix: str) -> ParsedExport:
     counter = _SkipCounter()
     messages = tuple(_read_messages(chat["messages"], path_prefix, counter))
     return ParsedExport(

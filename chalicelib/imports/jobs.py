@@ -12,17 +12,15 @@ import logging
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.chat.slack_export import SlackExportError, parse_archive
-from chalicelib.chat.slack_import import import_slack_export
 from chalicelib.clock import utc_now
 from chalicelib.errors import NotFound
 from chalicelib.files import storage
 from chalicelib.ids import new_id
+from chalicelib.imports.formats import FORMATS, ExportFileError
 from chalicelib.imports.models import ImportJob, job_pk
 
 logger = logging.getLogger(__name__)
 
-ARCHIVE_CONTENT_TYPE = "application/zip"
 # Progress is saved at most this often (in messages), to keep writes few.
 PROGRESS_STEP = 500
 
@@ -35,13 +33,13 @@ def create_job(kind: str, archive: bytes, created_by: str) -> ImportJob:
         job_id=job_id,
         kind=kind,
         created_by=created_by,
-        object_key=f"imports/{job_id}/{kind}.zip",
+        object_key=f"imports/{job_id}/export",
         file_size=len(archive),
         created_at=now,
         updated_at=now,
     )
     # The archive is stored first: a job never points at a missing file.
-    storage.put_object(job.object_key, archive, ARCHIVE_CONTENT_TYPE)
+    storage.put_object(job.object_key, archive, FORMATS[kind].content_type)
     job.save()
     logger.info(
         "import job queued job_id=%s kind=%s bytes=%d by user_id=%s",
@@ -73,11 +71,13 @@ def run_job(job_id: str) -> None:
     job.update(actions=[ImportJob.status.set("running"), _touch()])
     logger.info("import job started job_id=%s kind=%s", job_id, job.kind)
 
-    archive = storage.read_object(job.object_key)
+    export_format = FORMATS[job.kind]
+    data = storage.read_object(job.object_key)
     try:
-        export = parse_archive(archive)
-    except SlackExportError as error:
-        # The route checked the archive, so this means it changed in storage.
+        export = export_format.parse(data)
+    except ExportFileError as error:
+        # The route checked the file, so this means it changed in storage.
+        logger.warning("import job file invalid job_id=%s: %s", job_id, error.message)
         _finish(job, status="failed", error=error.message)
         return
 
@@ -94,9 +94,8 @@ def run_job(job_id: str) -> None:
                 ]
             )
 
-    progress(0, export.message_count)
-    report = import_slack_export(export, job.created_by, progress)
-    _finish(job, status="done", report=report.to_json())
+    report = export_format.write_export(export, job.created_by, progress)
+    _finish(job, status="done", report=report)
     storage.delete_object(job.object_key)
 
 
@@ -144,6 +143,6 @@ def job_json(job: ImportJob) -> dict:
     }
 
 
-def check_archive(archive: bytes) -> None:
-    """Parse the archive once so that a bad file is rejected before any write."""
-    parse_archive(archive)
+def check_file(kind: str, data: bytes) -> None:
+    """Parse the file once so that a bad one is rejected before any write."""
+    FORMATS[kind].parse(data)

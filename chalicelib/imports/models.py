@@ -13,7 +13,7 @@ from pynamodb.models import Model
 
 from chalicelib.storage.base import table_meta
 
-IMPORT_KINDS = ("slack",)
+IMPORT_KINDS = ("slack", "telegram")
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
 

@@ -3,15 +3,15 @@
 from chalice import Blueprint, Response
 
 from chalicelib.auth.authorizer import bearer_authorizer
-from chalicelib.chat.slack_export import SlackExportError
 from chalicelib.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from chalicelib.imports.jobs import check_archive, create_job, get_job, job_json
+from chalicelib.imports.formats import ExportFileError
+from chalicelib.imports.jobs import check_file, create_job, get_job, job_json
 from chalicelib.web import caller_of
 
 import_routes = Blueprint(__name__)
 
 # API Gateway accepts request bodies up to 10 MB.
-MAX_ARCHIVE_BYTES = 9 * 1024 * 1024
+MAX_EXPORT_BYTES = 9 * 1024 * 1024
 
 
 @import_routes.route(
@@ -21,26 +21,39 @@ MAX_ARCHIVE_BYTES = 9 * 1024 * 1024
     content_types=["application/zip", "application/octet-stream"],
 )
 def import_slack():
+    return _start("slack", "a Slack workspace export zip")
+
+
+@import_routes.route(
+    "/chat/import/telegram",
+    methods=["POST"],
+    authorizer=bearer_authorizer,
+    content_types=["application/json", "application/octet-stream"],
+)
+def import_telegram_chats():
+    return _start("telegram", "the result.json of a Telegram export")
+
+
+def _start(kind: str, expected: str) -> Response:
     caller = caller_of(import_routes.current_request)
     if not caller.is_admin:
-        raise Forbidden("Only the owner or an admin can import a Slack workspace.")
-    archive = import_routes.current_request.raw_body or b""
-    if not archive:
+        raise Forbidden("Only the owner or an admin can import chat history.")
+    data = import_routes.current_request.raw_body or b""
+    if not data:
         raise InvalidInput(
-            "The request body is empty. Send the Slack export zip as the body.",
-            field="file",
+            f"The request body is empty. Send {expected} as the body.", field="file"
         )
-    if len(archive) > MAX_ARCHIVE_BYTES:
+    if len(data) > MAX_EXPORT_BYTES:
         raise PayloadTooLarge(
-            f"The export is {len(archive)} bytes; the limit is {MAX_ARCHIVE_BYTES}. "
-            "Export a shorter date range or fewer channels.",
+            f"The export is {len(data)} bytes; the limit is {MAX_EXPORT_BYTES}. "
+            "Export a shorter date range or fewer chats.",
             field="file",
         )
     try:
-        check_archive(archive)
-    except SlackExportError as error:
+        check_file(kind, data)
+    except ExportFileError as error:
         raise InvalidInput(error.message, field=error.field or "file") from None
-    job = create_job("slack", archive, caller.user_id)
+    job = create_job(kind, data, caller.user_id)
     return Response(body=job_json(job), status_code=202)
 
 

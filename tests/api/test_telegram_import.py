@@ -1,33 +1,19 @@
 """Importing real Telegram Desktop exports into a channel.
 
-The files come from public repositories (see their licences in shared/inputs):
-private-channel-2021.json is la-ninpre/tg2md tests/result.json @ 856df0e,
-private-channel-2020-integer-ids.json the same file @ 767dc7f, and
-personal-chat-ru.json is DomaCKBO3H9K/chatstyle tests/fixtures/result.json @ b67bf6d.
+The real exports in tests/fixtures/telegram come from tg2md and chatstyle;
+their README there names the sources and licences.
 """
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-INPUTS = (
-    Path(
-        os.environ.get(
-            "SHTAB_SHARED_INPUTS",
-            Path(__file__).resolve().parents[3] / "shared" / "inputs",
-        )
-    )
-    / "telegram"
-)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "telegram"
 
 
 def _read(name: str) -> bytes:
-    path = INPUTS / name
-    if not path.exists():
-        pytest.skip(f"real inputs not found at {INPUTS}")
-    return path.read_bytes()
+    return (FIXTURES / name).read_bytes()
 
 
 @pytest.fixture

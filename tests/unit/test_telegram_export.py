@@ -1,5 +1,4 @@
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,31 +23,11 @@ CHANNEL_2020 = "private-channel-2020-integer-ids.json"
 PERSONAL_CHAT = "personal-chat-ru.json"
 
 
-def find_telegram_inputs() -> Path | None:
-    """Return the folder of real Telegram exports, or None when it is missing.
-
-    The shared folder sits beside the repository (../shared/inputs). Where it does
-    not, SHTAB_SHARED_INPUTS names the inputs folder.
-    """
-    beside_repository = (
-        Path(__file__).resolve().parents[3] / "shared" / "inputs" / "telegram"
-    )
-    if beside_repository.is_dir():
-        return beside_repository
-    inputs = os.environ.get("SHTAB_SHARED_INPUTS")
-    if inputs and (Path(inputs) / "telegram").is_dir():
-        return Path(inputs) / "telegram"
-    return None
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "telegram"
 
 
 def load_real_export(name: str) -> ParsedExport:
-    folder = find_telegram_inputs()
-    if folder is None:
-        pytest.skip(
-            "Real Telegram exports not found: neither ../shared/inputs/telegram "
-            "beside the repository nor $SHTAB_SHARED_INPUTS/telegram exists"
-        )
-    return parse_export((folder / name).read_bytes())
+    return parse_export((FIXTURES / name).read_bytes())
 
 
 @pytest.fixture(scope="module")
