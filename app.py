@@ -9,6 +9,8 @@ from chalicelib.auth.routes import auth_routes
 from chalicelib.chat import websocket
 from chalicelib.chat.reactions import handle_chat_record, needs_delivery
 from chalicelib.chat.routes import chat_routes
+from chalicelib.chat.search_index import index_chat_record, is_message_change
+from chalicelib.chat.search_routes import search_routes
 from chalicelib.finance.attachment_routes import attachment_routes
 from chalicelib.finance.handover import handle_user_record as hand_over_approvals
 from chalicelib.finance.reactions import handle_finance_record, is_history_insert
@@ -42,6 +44,7 @@ app.register_blueprint(auth_routes, url_prefix="/api/auth")
 app.register_blueprint(org_routes, url_prefix="/api/org")
 app.register_blueprint(people_routes, url_prefix="/api/users")
 app.register_blueprint(chat_routes, url_prefix="/api/chat")
+app.register_blueprint(search_routes, url_prefix="/api/chat")
 app.register_blueprint(task_routes, url_prefix="/api/tasks")
 app.register_blueprint(template_routes, url_prefix="/api/process-templates")
 app.register_blueprint(launch_routes, url_prefix="/api/launches")
@@ -127,15 +130,22 @@ def handle_department_change(record) -> None:
 
 
 def handle_chat_change(record) -> None:
-    """React to one chat record: run a queued import job, or deliver the change."""
+    """React to one chat record: run a queued import job, or index the change
+    for search and deliver it live.
+
+    The steps are idempotent, so a record retried after a later step fails
+    repeats the earlier ones harmlessly.
+    """
     if is_job_insert(record):
         handle_job_record(record)
-    else:
+        return
+    index_chat_record(record)
+    if needs_delivery(record):
         handle_chat_record(record)
 
 
 def needs_chat_reaction(record) -> bool:
-    return is_job_insert(record) or needs_delivery(record)
+    return is_job_insert(record) or is_message_change(record) or needs_delivery(record)
 
 
 _membership = stream_reaction("membership_reactions", handle_user_change)

@@ -13,7 +13,7 @@ from collections import Counter
 from chalicelib.kb.bodies import read_image_body
 from chalicelib.kb.models import ARTICLE_SK, Link, Term, linked_pk, term_pk
 from chalicelib.kb.rendering import referenced_article_ids
-from chalicelib.kb.terms import term_counts, terms
+from chalicelib.search.terms import term_counts, terms
 from chalicelib.streams.records import Change
 
 logger = logging.getLogger(__name__)

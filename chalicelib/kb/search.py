@@ -7,39 +7,16 @@ are dropped before ranking and counting. The score adds each term's count in
 the body and a bonus for a term in the title.
 """
 
-from chalicelib.errors import InvalidInput
 from chalicelib.kb import present
 from chalicelib.kb.access import Reader
 from chalicelib.kb.articles import get_article, readable_headers
 from chalicelib.kb.bodies import read_body
 from chalicelib.kb.models import Term, term_pk
-from chalicelib.kb.terms import stem, terms, words
+from chalicelib.search.query import query_terms
+from chalicelib.search.terms import stem, words
 
-MAX_QUERY_LENGTH = 200
-MAX_QUERY_TERMS = 8
 TITLE_BONUS = 10
 SNIPPET_CHARACTERS = 240
-
-
-def query_terms(query: str | None) -> list[str]:
-    if query is None or not query.strip():
-        raise InvalidInput(
-            "Missing query parameter 'q': send the words to search for.", field="q"
-        )
-    if len(query) > MAX_QUERY_LENGTH:
-        raise InvalidInput(
-            f"Invalid field 'q': longer than {MAX_QUERY_LENGTH} characters; "
-            "search for fewer words.",
-            field="q",
-        )
-    found = list(dict.fromkeys(terms(query)))
-    if not found:
-        raise InvalidInput(
-            "Invalid field 'q': it has no words to search for (only punctuation "
-            "or very common words); add a more specific word.",
-            field="q",
-        )
-    return found[:MAX_QUERY_TERMS]
 
 
 def _postings(term: str) -> dict[str, Term]:

@@ -247,3 +247,14 @@ def test_job_hidden_from_others(owner, hire, pump):
 
     assert employee.client.get(f"/api/imports/{job_id}").status == 404
     assert owner.client.get("/api/imports/01NOTAJOB").status == 404
+
+
+def test_imported_history_searchable(owner, pump):
+    _run(owner, pump, EXPORT_2016.read_bytes())
+
+    found = owner.client.get("/api/chat/search?q=cities&limit=100")
+
+    assert found.status == 200, found.body
+    texts = [message["text"] for message in found.json["results"]]
+    assert any("100 cities" in text for text in texts)
+    assert all(message["kind"] == "imported" for message in found.json["results"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from chalicelib.kb.terms import terms
+from chalicelib.search.terms import terms
 
 
 @pytest.fixture(scope="module")

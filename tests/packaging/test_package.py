@@ -42,6 +42,7 @@ MODELS = {
     "chalicelib.weeks.models": ("WeekPlan", "WeekNotes"),
     "chalicelib.chat.connections": ("Connection", "UserConnections"),
     "chalicelib.imports.models": ("ImportJob",),
+    "chalicelib.chat.search_index": ("MessageTerm",),
     "chalicelib.auth.models": ("LoginThrottle", "BootstrapMarker", "EmailClaim"),
     "chalicelib.kb.models": (
         "Section",
