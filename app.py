@@ -17,11 +17,15 @@ from chalicelib.finance.reactions import handle_finance_record, is_history_inser
 from chalicelib.finance.routes import finance_routes
 from chalicelib.imports.reactions import handle_job_record, is_job_insert
 from chalicelib.imports.routes import import_routes
+from chalicelib.integrations.hook_routes import hook_routes, inbound_hook_routes
+from chalicelib.integrations.scopes import enforce_scopes
+from chalicelib.integrations.token_routes import token_routes
 from chalicelib.kb.article_routes import article_routes as kb_article_routes
 from chalicelib.kb.org_sync import handle_department_record as sync_kb_sections
 from chalicelib.kb.reactions import handle_kb_record, is_article_record
 from chalicelib.kb.routes import kb_routes
 from chalicelib.notifications.task_reactions import handle_task_record, is_task_record
+from chalicelib.openapi.routes import openapi_routes
 from chalicelib.org.reactions import handle_org_record, is_department_record
 from chalicelib.org.routes import org_routes
 from chalicelib.people.membership import handle_user_record
@@ -39,6 +43,8 @@ logging.getLogger("chalicelib").setLevel(logging.INFO)
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 
 app.register_middleware(handle_errors, "http")
+# After handle_errors, which turns its Forbidden into a JSON error.
+app.register_middleware(enforce_scopes, "http")
 app.register_blueprint(authorizer_routes)
 app.register_blueprint(auth_routes, url_prefix="/api/auth")
 app.register_blueprint(org_routes, url_prefix="/api/org")
@@ -54,6 +60,10 @@ app.register_blueprint(kb_routes, url_prefix="/api/kb")
 app.register_blueprint(kb_article_routes, url_prefix="/api/kb")
 app.register_blueprint(week_routes, url_prefix="/api/weeks")
 app.register_blueprint(import_routes, url_prefix="/api")
+app.register_blueprint(token_routes, url_prefix="/api/integrations")
+app.register_blueprint(openapi_routes, url_prefix="/api")
+app.register_blueprint(hook_routes, url_prefix="/api/integrations")
+app.register_blueprint(inbound_hook_routes, url_prefix="/api/hooks")
 
 
 @app.route("/api/health", methods=["GET"])

@@ -22,6 +22,11 @@ logger = logging.getLogger(__name__)
 
 Schema = TypeVar("Schema", bound=BaseModel)
 
+# The role of a call made with an API token, and the scope that lets such a
+# call do what an admin may (chalicelib/integrations/scopes.py lists scopes).
+INTEGRATION_ROLE = "integration"
+ADMIN_SCOPE = "admin"
+
 # API Gateway accepts at most 10 MB and Lambda 6 MB; the routes that take files
 # set their own limit below these.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -48,9 +53,19 @@ _CHALICE_CODES = {
 class Caller:
     user_id: str
     role: str
+    # Set for a call made with an API token: the user id is
+    # ``integration:<token id>`` and the role is "integration".
+    scopes: frozenset[str] = frozenset()
+    integration_name: str | None = None
+
+    @property
+    def is_integration(self) -> bool:
+        return self.role == INTEGRATION_ROLE
 
     @property
     def is_admin(self) -> bool:
+        if self.is_integration:
+            return ADMIN_SCOPE in self.scopes
         return self.role in ("owner", "admin")
 
 
@@ -153,7 +168,15 @@ def caller_of(request: Request) -> Caller:
     user_id = context.get("principalId")
     if not user_id:
         raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
-    return Caller(user_id=user_id, role=context.get("role", "employee"))
+    role = context.get("role", "employee")
+    if role != INTEGRATION_ROLE:
+        return Caller(user_id=user_id, role=role)
+    return Caller(
+        user_id=user_id,
+        role=role,
+        scopes=frozenset((context.get("scopes") or "").split()),
+        integration_name=context.get("integration_name") or user_id,
+    )
 
 
 def require_admin(caller: Caller) -> None:

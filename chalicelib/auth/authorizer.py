@@ -6,6 +6,12 @@ from chalice import AuthResponse, Blueprint
 
 from chalicelib.auth.service import authenticate
 from chalicelib.errors import Unauthenticated
+from chalicelib.integrations.tokens import (
+    authenticate_token,
+    authorizer_context,
+    is_api_token,
+    principal_id,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +43,8 @@ def bearer_authorizer(auth_request):
     token = _bearer_token(auth_request.token)
     if token is None:
         raise TokenRejected()
+    if is_api_token(token):
+        return _api_token_response(token)
     try:
         user = authenticate(token)
     except Unauthenticated as error:
@@ -44,4 +52,22 @@ def bearer_authorizer(auth_request):
         raise TokenRejected() from None
     return AuthResponse(
         routes=["*"], principal_id=user.user_id, context={"role": user.role}
+    )
+
+
+def _api_token_response(token: str) -> AuthResponse:
+    """Authorize a call made with an integration's API token.
+
+    The route's scope is checked later, by the scope middleware, because the
+    authorizer returns one policy for every route (``routes=["*"]``).
+    """
+    try:
+        api_token = authenticate_token(token)
+    except Unauthenticated as error:
+        logger.info("api token rejected: %s", error.message)
+        raise TokenRejected() from None
+    return AuthResponse(
+        routes=["*"],
+        principal_id=principal_id(api_token.token_id),
+        context=authorizer_context(api_token),
     )

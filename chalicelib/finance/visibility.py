@@ -18,6 +18,7 @@ from chalicelib.errors import Unauthenticated
 from chalicelib.finance.models import OWNER_APPROVER_KEY, FinanceRequest
 from chalicelib.finance.org_snapshot import OrgSnapshot
 from chalicelib.finance.settings import ApprovalSettings, load_settings
+from chalicelib.integrations.tokens import integration_user
 from chalicelib.people.models import User
 from chalicelib.people.service import find_user
 from chalicelib.web import Caller
@@ -73,7 +74,10 @@ class Viewer:
 
 
 def viewer_of(caller: Caller, org: OrgSnapshot | None = None) -> Viewer:
-    user = find_user(caller.user_id)
+    # An API token acts as its integration, which has no person record.
+    user = (
+        integration_user(caller) if caller.is_integration else find_user(caller.user_id)
+    )
     if user is None or not user.is_active:
         raise Unauthenticated("Your account is no longer active; sign in again.")
     return Viewer(caller=caller, user=user, org=org or OrgSnapshot())

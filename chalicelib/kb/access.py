@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from chalicelib.errors import NotFound, Unauthenticated
+from chalicelib.integrations.tokens import integration_user
 from chalicelib.kb.models import Article, Grant, Section
 from chalicelib.org.models import Department, Position
 from chalicelib.org.service import list_departments, list_positions
@@ -221,7 +222,10 @@ class Reader:
 
 
 def reader_of(caller: Caller) -> Reader:
-    user = find_user(caller.user_id)
+    # An API token acts as its integration, which has no person record.
+    user = (
+        integration_user(caller) if caller.is_integration else find_user(caller.user_id)
+    )
     if user is None or not user.is_active:
         raise Unauthenticated("Your account is no longer active; sign in again.")
     return Reader(caller=caller, user=user)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from chalicelib.errors import NotFound, Unauthenticated
+from chalicelib.integrations.tokens import integration_user
 from chalicelib.org.service import list_positions
 from chalicelib.people.models import User
 from chalicelib.people.service import find_user
@@ -94,7 +95,10 @@ class TaskViewer:
 
 
 def viewer_of(caller: Caller) -> TaskViewer:
-    user = find_user(caller.user_id)
+    # An API token acts as its integration, which has no person record.
+    user = (
+        integration_user(caller) if caller.is_integration else find_user(caller.user_id)
+    )
     if user is None or not user.is_active:
         raise Unauthenticated("Your account is no longer active; sign in again.")
     return TaskViewer(caller=caller, user=user)

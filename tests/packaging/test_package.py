@@ -43,6 +43,8 @@ MODELS = {
     "chalicelib.chat.connections": ("Connection", "UserConnections"),
     "chalicelib.imports.models": ("ImportJob",),
     "chalicelib.chat.search_index": ("MessageTerm",),
+    "chalicelib.integrations.hooks": ("Hook", "HookDeliveryClaim", "HookDelivery"),
+    "chalicelib.integrations.tokens": ("ApiToken",),
     "chalicelib.auth.models": ("LoginThrottle", "BootstrapMarker", "EmailClaim"),
     "chalicelib.kb.models": (
         "Section",
