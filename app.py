@@ -2,7 +2,7 @@
 
 import logging
 
-from chalice import Chalice
+from chalice import Chalice, Rate
 
 from chalicelib.auth.authorizer import authorizer_routes
 from chalicelib.auth.routes import auth_routes
@@ -17,8 +17,23 @@ from chalicelib.finance.reactions import handle_finance_record, is_history_inser
 from chalicelib.finance.routes import finance_routes
 from chalicelib.imports.reactions import handle_job_record, is_job_insert
 from chalicelib.imports.routes import import_routes
+from chalicelib.integrations import outbound
+from chalicelib.integrations.events import (
+    publish_chat_events,
+    publish_finance_events,
+    publish_kb_events,
+    publish_task_events,
+    publish_user_events,
+    then_publish,
+)
 from chalicelib.integrations.hook_routes import hook_routes, inbound_hook_routes
 from chalicelib.integrations.scopes import enforce_scopes
+from chalicelib.integrations.subscription_routes import subscription_routes
+from chalicelib.integrations.telegram_delivery import send_notification_copy
+from chalicelib.integrations.telegram_routes import (
+    telegram_routes,
+    telegram_update_routes,
+)
 from chalicelib.integrations.token_routes import token_routes
 from chalicelib.kb.article_routes import article_routes as kb_article_routes
 from chalicelib.kb.org_sync import handle_department_record as sync_kb_sections
@@ -64,6 +79,9 @@ app.register_blueprint(token_routes, url_prefix="/api/integrations")
 app.register_blueprint(openapi_routes, url_prefix="/api")
 app.register_blueprint(hook_routes, url_prefix="/api/integrations")
 app.register_blueprint(inbound_hook_routes, url_prefix="/api/hooks")
+app.register_blueprint(subscription_routes, url_prefix="/api/integrations")
+app.register_blueprint(telegram_routes, url_prefix="/api/integrations")
+app.register_blueprint(telegram_update_routes, url_prefix="/api/telegram")
 
 
 @app.route("/api/health", methods=["GET"])
@@ -141,7 +159,7 @@ def handle_department_change(record) -> None:
 
 def handle_chat_change(record) -> None:
     """React to one chat record: run a queued import job, or index the change
-    for search and deliver it live.
+    for search, deliver it live and copy a notification to Telegram.
 
     The steps are idempotent, so a record retried after a later step fails
     repeats the earlier ones harmlessly.
@@ -152,24 +170,42 @@ def handle_chat_change(record) -> None:
     index_chat_record(record)
     if needs_delivery(record):
         handle_chat_record(record)
+    send_notification_copy(record)
 
 
 def needs_chat_reaction(record) -> bool:
     return is_job_insert(record) or is_message_change(record) or needs_delivery(record)
 
 
-_membership = stream_reaction("membership_reactions", handle_user_change)
+# Every minute: send the webhook deliveries whose retry is due.
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="retry_webhook_deliveries")
+def retry_webhook_deliveries(event):
+    return outbound.retry_from_schedule(event.context)
+
+
+# Each reaction ends with its webhook event step (chalicelib.integrations.events).
+_membership = stream_reaction(
+    "membership_reactions", then_publish(handle_user_change, publish_user_events)
+)
 _org = stream_reaction("org_reactions", handle_department_change, is_department_record)
 _delivery = stream_reaction(
-    "delivery_reactions", handle_chat_change, needs_chat_reaction
+    "delivery_reactions",
+    then_publish(handle_chat_change, publish_chat_events),
+    needs_chat_reaction,
 )
 _notification = stream_reaction(
-    "notification_reactions", handle_task_record, is_task_record
+    "notification_reactions",
+    then_publish(handle_task_record, publish_task_events),
+    is_task_record,
 )
 _finance = stream_reaction(
-    "finance_reactions", handle_finance_record, is_history_insert
+    "finance_reactions",
+    then_publish(handle_finance_record, publish_finance_events),
+    is_history_insert,
 )
-_kb = stream_reaction("kb_reactions", handle_kb_record, is_article_record)
+_kb = stream_reaction(
+    "kb_reactions", then_publish(handle_kb_record, publish_kb_events), is_article_record
+)
 
 # Which reaction reads which table's stream; the local stream pump uses this,
 # and infra/resources.json declares the same pairs for AWS.

@@ -17,7 +17,11 @@ from shtab_local.files import PROXY_PREFIX, EmbeddedFiles
 logger = logging.getLogger("shtab_local")
 
 ROOT = Path(__file__).resolve().parents[1]
-FRONTEND_DIST = ROOT / "frontend" / "dist"
+# SHTAB_FRONTEND_DIST serves another build, so that parallel builds of the
+# frontend do not replace each other's files under a running stack.
+FRONTEND_DIST = Path(
+    os.environ.get("SHTAB_FRONTEND_DIST") or ROOT / "frontend" / "dist"
+)
 SNAPSHOT_INTERVAL_SECONDS = 2.0
 
 
@@ -79,6 +83,13 @@ class LocalStack:
             on_records=self._dirty.set,
         )
         self.pump.attach()
+
+        from shtab_local.scheduler import Scheduler, scheduled_functions
+
+        # The app's @app.schedule functions, which EventBridge runs on AWS.
+        self.scheduler = Scheduler(
+            scheduled_functions(self.app_module.app, self.app_module)
+        )
 
     def bootstrap_owner(self) -> None:
         from chalicelib.auth.service import bootstrap_owner
@@ -200,6 +211,7 @@ class LocalStack:
         self.start_backend()
         self.bootstrap_owner()
         self.pump.start()
+        self.scheduler.start()
         snapshotter = threading.Thread(target=self._snapshot_loop, daemon=True)
         snapshotter.start()
         logger.info(
@@ -222,6 +234,7 @@ class LocalStack:
     def stop(self) -> None:
         logger.info("stopping: draining streams and saving data")
         self._stopping.set()
+        self.scheduler.stop()
         self.pump.stop()
         try:
             self.pump.drain(timeout=5)

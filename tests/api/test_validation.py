@@ -525,7 +525,13 @@ def test_table_covers_every_write_route(app_module):
                 "/api/chat/import/",
                 "/api/integrations/hooks",
                 "/api/integrations/tokens",
+                "/api/integrations/subscriptions",
+                "/api/integrations/deliveries/",
                 "/api/hooks/",
+                # The Telegram bridge: tests/integrations/
+                # test_telegram_bridge_validation.py.
+                "/api/integrations/telegram",
+                "/api/telegram/",
             )
         )
     }

@@ -45,6 +45,14 @@ MODELS = {
     "chalicelib.chat.search_index": ("MessageTerm",),
     "chalicelib.integrations.hooks": ("Hook", "HookDeliveryClaim", "HookDelivery"),
     "chalicelib.integrations.tokens": ("ApiToken",),
+    "chalicelib.integrations.subscriptions": ("Subscription",),
+    "chalicelib.integrations.delivery_attempts": ("Delivery", "DeadLetter"),
+    "chalicelib.integrations.telegram_bridge": (
+        "TelegramBot",
+        "TelegramLink",
+        "TelegramLinkCode",
+    ),
+    "chalicelib.integrations.telegram_delivery": ("TelegramSent",),
     "chalicelib.auth.models": ("LoginThrottle", "BootstrapMarker", "EmailClaim"),
     "chalicelib.kb.models": (
         "Section",
