@@ -2,7 +2,7 @@
 
 import logging
 
-from chalice import Chalice, Rate
+from chalice import Chalice, Cron, Rate
 
 from chalicelib.auth.authorizer import authorizer_routes
 from chalicelib.auth.routes import auth_routes
@@ -11,6 +11,7 @@ from chalicelib.chat.reactions import handle_chat_record, needs_delivery
 from chalicelib.chat.routes import chat_routes
 from chalicelib.chat.search_index import index_chat_record, is_message_change
 from chalicelib.chat.search_routes import search_routes
+from chalicelib.clock import utc_now
 from chalicelib.finance.attachment_routes import attachment_routes
 from chalicelib.finance.handover import handle_user_record as hand_over_approvals
 from chalicelib.finance.reactions import handle_finance_record, is_history_insert
@@ -36,7 +37,10 @@ from chalicelib.integrations.telegram_routes import (
 )
 from chalicelib.integrations.token_routes import token_routes
 from chalicelib.kb.article_routes import article_routes as kb_article_routes
+from chalicelib.kb.course_routes import course_routes as kb_course_routes
+from chalicelib.kb.enrolment import handle_user_record as enrol_in_courses
 from chalicelib.kb.org_sync import handle_department_record as sync_kb_sections
+from chalicelib.kb.question_routes import question_routes as kb_question_routes
 from chalicelib.kb.reactions import handle_kb_record, is_article_record
 from chalicelib.kb.routes import kb_routes
 from chalicelib.notifications.task_reactions import handle_task_record, is_task_record
@@ -47,7 +51,10 @@ from chalicelib.people.membership import handle_user_record
 from chalicelib.people.routes import people_routes
 from chalicelib.processes.routes import launch_routes, template_routes
 from chalicelib.streams.batch import stream_reaction
+from chalicelib.tasks.importing.routes import task_import_routes
 from chalicelib.tasks.routes import task_routes
+from chalicelib.tasks.series import ensure_occurrences, handle_series_record
+from chalicelib.tasks.series_routes import series_routes
 from chalicelib.web import handle_errors
 from chalicelib.weeks.routes import week_routes
 
@@ -67,12 +74,16 @@ app.register_blueprint(people_routes, url_prefix="/api/users")
 app.register_blueprint(chat_routes, url_prefix="/api/chat")
 app.register_blueprint(search_routes, url_prefix="/api/chat")
 app.register_blueprint(task_routes, url_prefix="/api/tasks")
+app.register_blueprint(series_routes, url_prefix="/api/tasks/series")
+app.register_blueprint(task_import_routes, url_prefix="/api/tasks/import")
 app.register_blueprint(template_routes, url_prefix="/api/process-templates")
 app.register_blueprint(launch_routes, url_prefix="/api/launches")
 app.register_blueprint(finance_routes, url_prefix="/api/finance")
 app.register_blueprint(attachment_routes, url_prefix="/api/finance/requests")
 app.register_blueprint(kb_routes, url_prefix="/api/kb")
 app.register_blueprint(kb_article_routes, url_prefix="/api/kb")
+app.register_blueprint(kb_question_routes, url_prefix="/api/kb")
+app.register_blueprint(kb_course_routes, url_prefix="/api/kb")
 app.register_blueprint(week_routes, url_prefix="/api/weeks")
 app.register_blueprint(import_routes, url_prefix="/api")
 app.register_blueprint(token_routes, url_prefix="/api/integrations")
@@ -138,13 +149,14 @@ def kb_reactions(event, context):
 
 
 def handle_user_change(record) -> None:
-    """React to one users-stream record: chat membership, then approval handover.
+    """React to one users-stream record: chat membership, approval handover, courses.
 
-    Both steps are idempotent, so a record retried after the second fails
-    repeats the first harmlessly.
+    Every step is idempotent, so a record retried after a later step fails
+    repeats the earlier ones harmlessly.
     """
     handle_user_record(record)
     hand_over_approvals(record)
+    enrol_in_courses(record)
 
 
 def handle_department_change(record) -> None:
@@ -177,6 +189,23 @@ def needs_chat_reaction(record) -> bool:
     return is_job_insert(record) or is_message_change(record) or needs_delivery(record)
 
 
+def handle_task_change(record) -> None:
+    """React to one tasks record: views and notifications, then task series.
+
+    Both steps are idempotent, so a record retried after the second fails
+    repeats the first harmlessly.
+    """
+    handle_task_record(record)
+    handle_series_record(record)
+
+
+# Daily at 01:00 UTC (04:00 in Moscow): every active task series gets its next
+# occurrence if the tasks stream did not create it.
+@app.schedule(Cron(0, 1, "*", "*", "?", "*"), name="task_series_daily")
+def task_series_daily(event):
+    return ensure_occurrences(utc_now())
+
+
 # Every minute: send the webhook deliveries whose retry is due.
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="retry_webhook_deliveries")
 def retry_webhook_deliveries(event):
@@ -195,7 +224,7 @@ _delivery = stream_reaction(
 )
 _notification = stream_reaction(
     "notification_reactions",
-    then_publish(handle_task_record, publish_task_events),
+    then_publish(handle_task_change, publish_task_events),
     is_task_record,
 )
 _finance = stream_reaction(

@@ -134,6 +134,16 @@ class Task(Model):
 
     checklist = ListAttribute(of=ChecklistItem, default=list)
 
+    # An occurrence of a recurring series (chalicelib.tasks.series): the
+    # series and the calendar date this occurrence is for.
+    series_id = UnicodeAttribute(null=True)
+    occurrence_date = UnicodeAttribute(null=True)
+    # Set when an occurrence could not go to whom the series names: the
+    # reason ("vacant_position" or "inactive_assignee") and the position or
+    # user it was meant for. The task then went to a manager or the creator.
+    fallback_reason = UnicodeAttribute(null=True)
+    fallback_for = UnicodeAttribute(null=True)
+
     # Raised by every change; each write is conditional on the version read.
     # Tasks written before versions existed have none, which counts as 0.
     version = NumberAttribute(null=True)

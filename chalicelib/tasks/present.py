@@ -58,6 +58,20 @@ def task_json(task: Task) -> dict:
         "created_at": iso(task.created_at),
         "updated_at": iso(task.updated_at),
         "done_at": iso(task.done_at) if task.done_at else None,
+        "series": _series_json(task),
+    }
+
+
+def _series_json(task: Task) -> dict | None:
+    if not task.series_id:
+        return None
+    fallback = None
+    if task.fallback_reason:
+        fallback = {"reason": task.fallback_reason, "meant_for": task.fallback_for}
+    return {
+        "id": task.series_id,
+        "occurrence_date": task.occurrence_date,
+        "fallback": fallback,
     }
 
 

@@ -4,7 +4,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.auth.authorizer import bearer_authorizer
 from chalicelib.errors import InvalidInput
-from chalicelib.tasks import checklist, service, views
+from chalicelib.tasks import checklist, series, service, views
 from chalicelib.tasks.present import (
     checklist_item_json,
     comment_json,
@@ -124,8 +124,18 @@ def get_task(task_id):
 @task_routes.route("/{task_id}", methods=["PATCH"], authorizer=bearer_authorizer)
 def update_task(task_id):
     viewer = _viewer()
+    scope = query_param(task_routes.current_request, "scope") or "this"
+    if scope not in ("this", "future"):
+        raise InvalidInput(
+            "Invalid query parameter 'scope': use 'this' to change this task only "
+            "or 'future' to change its series and its open future occurrences.",
+            field="scope",
+        )
     request = _body(TaskUpdate)
-    task = service.update_task(task_id, request, request.model_fields_set, viewer)
+    if scope == "future":
+        task = series.update_future(task_id, request, request.model_fields_set, viewer)
+    else:
+        task = service.update_task(task_id, request, request.model_fields_set, viewer)
     return {"task": task_json(task)}
 
 

@@ -532,6 +532,10 @@ def test_table_covers_every_write_route(app_module):
                 # test_telegram_bridge_validation.py.
                 "/api/integrations/telegram",
                 "/api/telegram/",
+                # Task series and task import (file bodies) have their own
+                # table in tests/tasks/test_tasks_validation.py.
+                "/api/tasks/series",
+                "/api/tasks/import",
             )
         )
     }

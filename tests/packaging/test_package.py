@@ -40,6 +40,7 @@ MODELS = {
     "chalicelib.tasks.models": ("Task", "Comment", "HistoryEntry", "ViewRow"),
     "chalicelib.processes.models": ("ProcessTemplate", "Launch", "LaunchKey"),
     "chalicelib.weeks.models": ("WeekPlan", "WeekNotes"),
+    "chalicelib.tasks.series_models": ("TaskSeries", "OccurrenceKey"),
     "chalicelib.chat.connections": ("Connection", "UserConnections"),
     "chalicelib.imports.models": ("ImportJob",),
     "chalicelib.chat.search_index": ("MessageTerm",),
@@ -64,6 +65,15 @@ MODELS = {
         "Term",
         "Link",
         "SeedMarker",
+    ),
+    "chalicelib.kb.course_models": (
+        "Question",
+        "QuestionVersion",
+        "Course",
+        "Enrolment",
+        "ArticleState",
+        "Attempt",
+        "GradingEntry",
     ),
     "chalicelib.finance.models": (
         "FinanceRequest",

@@ -1,0 +1,105 @@
+"""The manager's report of a course: each enrolled person's progress and deadline.
+
+Admins see every enrolled person. Anyone else sees the people whose current
+position reports to theirs, directly or up the chain, as the finance
+visibility rule does; a person without such reports gets an empty report.
+"""
+
+from datetime import datetime
+
+from chalicelib.clock import iso, utc_now
+from chalicelib.finance.org_snapshot import OrgSnapshot
+from chalicelib.kb.access import Reader
+from chalicelib.kb.articles import headers_by_id
+from chalicelib.kb.course_models import Course, Enrolment
+from chalicelib.kb.course_progress import (
+    compute_progress,
+    due_at,
+    is_overdue,
+    load_records,
+)
+from chalicelib.kb.enrolment import course_enrolments
+from chalicelib.kb.questions import questions_of_articles
+from chalicelib.people.models import User
+
+BATCH_GET_LIMIT = 100
+
+
+def _users(user_ids: list[str]) -> dict[str, User]:
+    found: dict[str, User] = {}
+    for start in range(0, len(user_ids), BATCH_GET_LIMIT):
+        for user in User.batch_get(user_ids[start : start + BATCH_GET_LIMIT]):
+            found[user.user_id] = user
+    return found
+
+
+def visible_learners(reader: Reader, users: dict[str, User]) -> set[str]:
+    if reader.is_admin:
+        return set(users)
+    if reader.position_id is None:
+        return set()
+    reports = OrgSnapshot().reports_of(reader.position_id)
+    return {
+        user_id
+        for user_id, user in users.items()
+        if user.position_id is not None and user.position_id in reports
+    }
+
+
+def enrolment_json(
+    course: Course, enrolment: Enrolment, overdue: bool
+) -> dict[str, object]:
+    deadline = due_at(course, enrolment)
+    return {
+        "required": bool(enrolment.required),
+        "position_id": enrolment.learner_position_id,
+        "enrolled_at": iso(enrolment.enrolled_at),
+        "required_since": (
+            iso(enrolment.required_since) if enrolment.required_since else None
+        ),
+        "released_at": iso(enrolment.released_at) if enrolment.released_at else None,
+        "due_at": iso(deadline) if deadline else None,
+        "overdue": overdue,
+    }
+
+
+def course_report(course: Course, reader: Reader, now: datetime | None = None) -> dict:
+    now = now or utc_now()
+    enrolments = course_enrolments(course.course_id)
+    users = _users([enrolment.learner_id for enrolment in enrolments])
+    visible = visible_learners(reader, users)
+    headers = headers_by_id(course.item_article_ids or [])
+    questions = questions_of_articles(
+        [
+            article_id
+            for article_id in course.item_article_ids or []
+            if article_id in headers
+        ]
+    )
+    rows = []
+    for enrolment in enrolments:
+        if enrolment.learner_id not in visible:
+            continue
+        user = users[enrolment.learner_id]
+        records = load_records(course.course_id, enrolment.learner_id)
+        progress = compute_progress(course, headers, questions, records, now)
+        overdue = is_overdue(course, enrolment, progress, now)
+        rows.append(
+            {
+                "user": {
+                    "id": user.user_id,
+                    "name": user.name,
+                    "position_id": user.position_id,
+                    "active": user.is_active,
+                },
+                **enrolment_json(course, enrolment, overdue),
+                "progress": progress.as_json(),
+            }
+        )
+    rows.sort(key=lambda row: (not row["overdue"], row["user"]["name"]))
+    return {
+        "course_id": course.course_id,
+        "generated_at": iso(now),
+        "people": rows,
+        "scope": "all" if reader.is_admin else "reports",
+    }

@@ -1,0 +1,1 @@
+"""Importing tasks from other trackers: Trello board exports and CSV files."""
