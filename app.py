@@ -7,10 +7,13 @@ from chalice import Chalice, Cron, Rate
 from chalicelib.auth.authorizer import authorizer_routes
 from chalicelib.auth.routes import auth_routes
 from chalicelib.chat import websocket
+from chalicelib.chat.channel_routes import channel_routes
+from chalicelib.chat.message_routes import message_routes
 from chalicelib.chat.reactions import handle_chat_record, needs_delivery
 from chalicelib.chat.routes import chat_routes
 from chalicelib.chat.search_index import index_chat_record, is_message_change
 from chalicelib.chat.search_routes import search_routes
+from chalicelib.chat.thread_routes import thread_routes
 from chalicelib.clock import utc_now
 from chalicelib.finance.attachment_routes import attachment_routes
 from chalicelib.finance.handover import handle_user_record as hand_over_approvals
@@ -37,11 +40,13 @@ from chalicelib.integrations.telegram_routes import (
 )
 from chalicelib.integrations.token_routes import token_routes
 from chalicelib.kb.article_routes import article_routes as kb_article_routes
+from chalicelib.kb.authoring_routes import authoring_routes as kb_authoring_routes
 from chalicelib.kb.course_routes import course_routes as kb_course_routes
 from chalicelib.kb.enrolment import handle_user_record as enrol_in_courses
 from chalicelib.kb.org_sync import handle_department_record as sync_kb_sections
 from chalicelib.kb.question_routes import question_routes as kb_question_routes
 from chalicelib.kb.reactions import handle_kb_record, is_article_record
+from chalicelib.kb.review_reminders import send_review_reminders
 from chalicelib.kb.routes import kb_routes
 from chalicelib.notifications.task_reactions import handle_task_record, is_task_record
 from chalicelib.openapi.routes import openapi_routes
@@ -73,6 +78,9 @@ app.register_blueprint(org_routes, url_prefix="/api/org")
 app.register_blueprint(people_routes, url_prefix="/api/users")
 app.register_blueprint(chat_routes, url_prefix="/api/chat")
 app.register_blueprint(search_routes, url_prefix="/api/chat")
+app.register_blueprint(thread_routes, url_prefix="/api/chat")
+app.register_blueprint(message_routes, url_prefix="/api/chat")
+app.register_blueprint(channel_routes, url_prefix="/api/chat")
 app.register_blueprint(task_routes, url_prefix="/api/tasks")
 app.register_blueprint(series_routes, url_prefix="/api/tasks/series")
 app.register_blueprint(task_import_routes, url_prefix="/api/tasks/import")
@@ -84,15 +92,16 @@ app.register_blueprint(kb_routes, url_prefix="/api/kb")
 app.register_blueprint(kb_article_routes, url_prefix="/api/kb")
 app.register_blueprint(kb_question_routes, url_prefix="/api/kb")
 app.register_blueprint(kb_course_routes, url_prefix="/api/kb")
+app.register_blueprint(kb_authoring_routes, url_prefix="/api/kb")
 app.register_blueprint(week_routes, url_prefix="/api/weeks")
-app.register_blueprint(import_routes, url_prefix="/api")
 app.register_blueprint(token_routes, url_prefix="/api/integrations")
 app.register_blueprint(openapi_routes, url_prefix="/api")
 app.register_blueprint(hook_routes, url_prefix="/api/integrations")
-app.register_blueprint(inbound_hook_routes, url_prefix="/api/hooks")
 app.register_blueprint(subscription_routes, url_prefix="/api/integrations")
+app.register_blueprint(inbound_hook_routes, url_prefix="/api/hooks")
 app.register_blueprint(telegram_routes, url_prefix="/api/integrations")
 app.register_blueprint(telegram_update_routes, url_prefix="/api/telegram")
+app.register_blueprint(import_routes, url_prefix="/api")
 
 
 @app.route("/api/health", methods=["GET"])
@@ -204,6 +213,13 @@ def handle_task_change(record) -> None:
 @app.schedule(Cron(0, 1, "*", "*", "?", "*"), name="task_series_daily")
 def task_series_daily(event):
     return ensure_occurrences(utc_now())
+
+
+# Daily at 05:00 UTC (08:00 in Moscow): published articles whose re-review
+# date has come are marked "needs_review" and their authors notified.
+@app.schedule(Cron(0, 5, "*", "*", "?", "*"), name="kb_review_reminders")
+def kb_review_reminders(event):
+    return send_review_reminders(utc_now())
 
 
 # Every minute: send the webhook deliveries whose retry is due.

@@ -20,6 +20,11 @@ BENCHMARKS = (
     "notification_latency",
     "finance_views",
     "launch_batch",
+    "chat_fanout",
+    "chat_search",
+    "chat_unread",
+    "chat_history",
+    "task_views_50k",
 )
 # Each bound is several times the benchmark's time on a loaded 2-core machine,
 # so only a hang reaches it.
@@ -31,6 +36,11 @@ TIMEOUT_SECONDS = {
     "notification_latency": 300,
     "finance_views": 1200,
     "launch_batch": 600,
+    "chat_fanout": 600,
+    "chat_search": 1200,
+    "chat_unread": 300,
+    "chat_history": 900,
+    "task_views_50k": 900,
 }
 STOP_GRACE_SECONDS = 60
 

@@ -1,8 +1,17 @@
 """Channels and their members."""
 
 import logging
+import random
+import time
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import (
+    DoesNotExist,
+    PutError,
+    TransactWriteError,
+    UpdateError,
+)
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.chat.models import (
     Channel,
@@ -12,6 +21,7 @@ from chalicelib.chat.models import (
     member_sk,
 )
 from chalicelib.clock import iso, utc_now
+from chalicelib.config import get_settings
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.ids import new_id
 
@@ -92,6 +102,7 @@ def ensure_channel(
         created_by=created_by,
         created_at=now,
         updated_at=now,
+        member_count=0,
     )
     try:
         channel.save(condition=Channel.pk.does_not_exist())
@@ -103,7 +114,13 @@ def ensure_channel(
         return Channel.get(channel_pk(channel_id), "META", consistent_read=True)
 
 
-def create_channel(name: str, description: str | None, created_by: str) -> Channel:
+def create_channel(
+    name: str,
+    description: str | None,
+    created_by: str,
+    visibility: str = "public",
+) -> Channel:
+    """Create a custom channel with its creator as the first member and owner."""
     now = utc_now()
     channel_id = new_id()
     channel = Channel(
@@ -115,11 +132,20 @@ def create_channel(name: str, description: str | None, created_by: str) -> Chann
         created_by=created_by,
         created_at=now,
         updated_at=now,
+        visibility=visibility,
+        owner_ids={created_by},
+        member_count=0,
+        directory=directory_value(visibility, archived=False),
     )
     channel.save()
     add_member(channel_id, created_by, source="manual")
     logger.info("channel created channel_id=%s by user_id=%s", channel_id, created_by)
     return channel
+
+
+def directory_value(visibility: str, *, archived: bool) -> str | None:
+    """Return the custom channel's ``directory`` key: set only when browsable."""
+    return "public" if visibility == "public" and not archived else None
 
 
 def rename_channel(channel: Channel, name: str) -> None:
@@ -128,8 +154,17 @@ def rename_channel(channel: Channel, name: str) -> None:
     channel.update(actions=[Channel.name.set(name), Channel.updated_at.set(utc_now())])
 
 
+# Concurrent transactions on one channel item can be cancelled with
+# TransactionConflict on DynamoDB; they are retried this many times in all.
+MEMBERSHIP_ATTEMPTS = 8
+
+
 def add_member(channel_id: str, user_id: str, source: str = "manual") -> bool:
-    """Add ``user_id`` to the channel; return False if already a member."""
+    """Add ``user_id`` to the channel; return False if already a member.
+
+    The Member item and the channel's ``member_count`` change in one
+    transaction, so concurrent joins count each person once.
+    """
     member = Member(
         channel_pk(channel_id),
         member_sk(user_id),
@@ -138,17 +173,89 @@ def add_member(channel_id: str, user_id: str, source: str = "manual") -> bool:
         joined_at=utc_now(),
         source=source,
     )
+    return _change_membership(
+        channel_id,
+        lambda transaction: transaction.save(
+            member, condition=Member.pk.does_not_exist()
+        ),
+        1,
+    )
+
+
+def remove_member(channel_id: str, user_id: str) -> bool:
+    """Remove ``user_id`` from the channel; return False if not a member."""
+    member = Member(channel_pk(channel_id), member_sk(user_id))
+    return _change_membership(
+        channel_id,
+        lambda transaction: transaction.delete(member, condition=Member.pk.exists()),
+        -1,
+    )
+
+
+def _change_membership(channel_id: str, write_member, delta: int) -> bool:
+    channel = Channel(channel_pk(channel_id), "META")
+    for attempt in range(MEMBERSHIP_ATTEMPTS):
+        try:
+            with TransactWrite(connection=_connection()) as transaction:
+                write_member(transaction)
+                transaction.update(
+                    channel,
+                    actions=[
+                        Channel.member_count.add(delta),
+                        Channel.updated_at.set(utc_now()),
+                    ],
+                    condition=Channel.member_count.exists(),
+                )
+            return True
+        except TransactWriteError as error:
+            if error.cause_response_code != "TransactionCanceledException":
+                raise
+            member_reason, channel_reason = _reason_codes(error)
+            if member_reason == "ConditionalCheckFailed":
+                return False
+            if channel_reason == "ConditionalCheckFailed":
+                # A channel stored before member counts existed: count once.
+                backfill_member_count(channel_id)
+            elif "TransactionConflict" not in (member_reason, channel_reason):
+                raise
+            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+    raise RuntimeError(
+        f"membership change of channel {channel_id} kept conflicting "
+        f"after {MEMBERSHIP_ATTEMPTS} attempts"
+    )
+
+
+def _reason_codes(error: TransactWriteError) -> tuple[str | None, str | None]:
+    reasons = list(error.cancellation_reasons or [])
+    codes = [reason.code if reason is not None else None for reason in reasons]
+    codes += [None, None]
+    return codes[0], codes[1]
+
+
+def backfill_member_count(channel_id: str) -> None:
+    """Store the member count of a channel that has none yet.
+
+    Every membership change requires the count to exist, so none can happen
+    between the Query and the conditional write. Raises NotFound when the
+    channel item is missing.
+    """
+    count = len(member_ids(channel_id))
     try:
-        member.save(condition=Member.pk.does_not_exist())
-    except PutError as error:
+        Channel(channel_pk(channel_id), "META").update(
+            actions=[Channel.member_count.set(count)],
+            condition=Channel.pk.exists() & Channel.member_count.does_not_exist(),
+        )
+    except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
-        return False
-    return True
+        get_channel(channel_id)
+        return
+    logger.info("member count stored channel_id=%s count=%d", channel_id, count)
 
 
-def remove_member(channel_id: str, user_id: str) -> None:
-    Member(channel_pk(channel_id), member_sk(user_id)).delete()
+def _connection() -> Connection:
+    settings = get_settings()
+    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
 
 
 def is_member(channel_id: str, user_id: str) -> bool:
@@ -186,6 +293,30 @@ def _kind_order(kind: str) -> int:
     return order.index(kind) if kind in order else len(order)
 
 
+def visibility_of(channel: Channel) -> str:
+    """Return "public" or "private"; only custom channels choose their own.
+
+    Org channels are public, and personal, finance, direct and group ones are
+    private. A custom channel stored without the attribute was invite-only.
+    """
+    if channel.kind == "custom":
+        return channel.visibility or "private"
+    return "public" if channel.kind in ("general", "department") else "private"
+
+
+def owners_of(channel: Channel) -> set[str]:
+    """Return a custom channel's owners, possibly none.
+
+    A channel stored before visibility and owners existed has neither
+    attribute, and its creator is its owner.
+    """
+    if channel.kind != "custom":
+        return set()
+    if channel.visibility is None:
+        return set(channel.owner_ids or {channel.created_by})
+    return set(channel.owner_ids or ())
+
+
 def channel_json(channel: Channel) -> dict:
     return {
         "id": channel.channel_id,
@@ -194,5 +325,8 @@ def channel_json(channel: Channel) -> dict:
         "description": channel.description,
         "department_id": channel.department_id,
         "archived": channel.archived,
+        "visibility": visibility_of(channel),
+        "owner_ids": sorted(owners_of(channel)),
+        "member_count": channel.member_count,
         "created_at": iso(channel.created_at),
     }

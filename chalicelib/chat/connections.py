@@ -7,6 +7,7 @@ open connections, so delivery to a channel's members is one BatchGetItem.
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
@@ -19,6 +20,10 @@ logger = logging.getLogger(__name__)
 # API Gateway closes a WebSocket after two hours at most, so a row older than
 # that belongs to a connection that is gone even if $disconnect never ran.
 CONNECTION_TTL_SECONDS = 2 * 60 * 60
+# BatchGetItem reads at most 100 keys per call. A channel of 1,000 people needs
+# ten calls, which run side by side rather than one after another.
+BATCH_GET_KEYS = 100
+_readers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="connections")
 
 
 class Connection(Model):
@@ -132,7 +137,19 @@ def connections_of_users(user_ids: list[str]) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     unique_ids = list(dict.fromkeys(user_ids))
     keys = [_user_pk(user_id) for user_id in unique_ids]
-    for row in UserConnections.batch_get(keys):
+    chunks = [
+        keys[start : start + BATCH_GET_KEYS]
+        for start in range(0, len(keys), BATCH_GET_KEYS)
+    ]
+    if len(chunks) > 1:
+        rows = [
+            row
+            for chunk_rows in _readers.map(_read_chunk, chunks)
+            for row in chunk_rows
+        ]
+    else:
+        rows = list(UserConnections.batch_get(keys))
+    for row in rows:
         open_ids = [
             connection_id
             for connection_id, expires_at in row.connections.as_dict().items()
@@ -141,6 +158,10 @@ def connections_of_users(user_ids: list[str]) -> dict[str, list[str]]:
         if open_ids:
             result[row.pk.removeprefix("USER#")] = open_ids
     return result
+
+
+def _read_chunk(keys: list[str]) -> list[UserConnections]:
+    return list(UserConnections.batch_get(keys))
 
 
 def connections_of_user(user_id: str) -> list[str]:

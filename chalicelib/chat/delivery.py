@@ -6,13 +6,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib.chat import connections
-from chalicelib.chat.gateway import get_gateway
+from chalicelib.chat.gateway import MAX_CONCURRENT_SENDS, get_gateway
 
 logger = logging.getLogger(__name__)
 
 # Each send is one HTTPS call to API Gateway, so a channel with many people
 # online is served by several threads at once rather than one call at a time.
-SEND_THREADS = 16
+SEND_THREADS = MAX_CONCURRENT_SENDS
 # Seconds after $connect registers a connection during which Gone is not trusted.
 OPENING_GRACE_SECONDS = 10
 _senders = ThreadPoolExecutor(max_workers=SEND_THREADS, thread_name_prefix="send")

@@ -24,6 +24,12 @@ class ConnectionGateway(Protocol):
         """Close the connection; a connection that is already gone is fine."""
 
 
+# Live delivery sends from this many threads at once (chalicelib.chat.delivery),
+# so the client keeps as many HTTPS connections open; botocore's default of 10
+# would make the other threads wait for a connection.
+MAX_CONCURRENT_SENDS = 32
+
+
 class ManagementApiGateway:
     def __init__(self, endpoint_url: str) -> None:
         self.endpoint_url = endpoint_url
@@ -32,7 +38,10 @@ class ManagementApiGateway:
             endpoint_url=endpoint_url,
             region_name=get_settings().region,
             config=Config(
-                connect_timeout=2, read_timeout=5, retries={"max_attempts": 2}
+                connect_timeout=2,
+                read_timeout=5,
+                retries={"max_attempts": 2},
+                max_pool_connections=MAX_CONCURRENT_SENDS,
             ),
         )
 

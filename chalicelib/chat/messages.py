@@ -3,16 +3,17 @@
 import logging
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 
+from chalicelib.chat.message_fields import ops_fields
 from chalicelib.chat.models import (
-    SYSTEM_SENDER_ID,
     Channel,
     Message,
     channel_pk,
     message_sk,
     thread_pk,
 )
+from chalicelib.chat.threads import resolve_refs, store_message, thread_fields
 from chalicelib.clock import iso, utc_now
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.ids import new_id
@@ -69,8 +70,14 @@ def post_message(
     link: str | None = None,
     message_id: str | None = None,
     created_at: datetime | None = None,
+    mentioned_user_ids: set[str] | None = None,
+    mentions_channel: bool = False,
+    also_in_channel: bool = False,
 ) -> Message | None:
     """Store a message; with ``thread_id``, as a reply in that thread.
+
+    With ``also_in_channel`` a reply shows in the channel's history too. The
+    message gets its position in server order (chalicelib/chat/threads.py).
 
     A caller that passes a ``message_id`` derived from its input gets
     exactly-once writes: posting the same id again stores nothing and
@@ -97,29 +104,12 @@ def post_message(
         text=text,
         link=link,
         created_at=created_at,
+        mentioned_user_ids=mentioned_user_ids or None,
+        mentions_channel=mentions_channel or None,
     )
-    try:
-        message.save(condition=Message.sk.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return None
-
-    if root is not None:
-        _count_reply(root, message)
-    return message
-
-
-def _count_reply(root: Message, reply: Message) -> None:
-    # ADD on a number and on a string set are atomic, so concurrent replies
-    # neither lose a count nor a participant.
-    actions = [
-        Message.reply_count.add(1),
-        Message.last_reply_at.set(reply.created_at),
-    ]
-    if reply.sender_id != SYSTEM_SENDER_ID:
-        actions.append(Message.reply_user_ids.add({reply.sender_id}))
-    root.update(actions=actions)
+    return store_message(
+        message, root, also_in_channel=also_in_channel and root is not None
+    )
 
 
 def list_history(
@@ -148,11 +138,16 @@ def list_history(
         condition = Message.sk.startswith("MSG#")
         forward = False
 
-    rows = Message.query(
-        partition,
-        range_key_condition=condition,
-        scan_index_forward=forward,
-        limit=limit + 2,
+    # A reply also sent to the channel stands here as a reference item.
+    rows = resolve_refs(
+        list(
+            Message.query(
+                partition,
+                range_key_condition=condition,
+                scan_index_forward=forward,
+                limit=limit + 2,
+            )
+        )
     )
     messages = [row for row in rows if row.message_id != before][: limit + 1]
     next_cursor = None
@@ -180,7 +175,9 @@ def list_thread(
     return rows, None
 
 
-def message_json(message: Message) -> dict:
+def message_json(message: Message, viewer_id: str | None = None) -> dict:
+    """Return the message as the API shows it; ``viewer_id`` sets each reaction's
+    ``mine``."""
     return {
         "id": message.message_id,
         "channel_id": message.channel_id,
@@ -196,4 +193,6 @@ def message_json(message: Message) -> dict:
         "last_reply_at": iso(message.last_reply_at) if message.last_reply_at else None,
         "created_at": iso(message.created_at),
         "edited_at": iso(message.edited_at) if message.edited_at else None,
+        **ops_fields(message, viewer_id),
+        **thread_fields(message),
     }

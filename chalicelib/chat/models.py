@@ -14,6 +14,7 @@ Message ids are ULIDs, so a Query on the sort key lists history by time.
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -24,7 +25,7 @@ from pynamodb.models import Model
 
 from chalicelib.storage.base import table_meta
 
-CHANNEL_KINDS = ("general", "department", "custom", "notifications")
+CHANNEL_KINDS = ("general", "department", "custom", "notifications", "direct", "group")
 MESSAGE_KINDS = ("user", "system", "notification", "imported")
 SYSTEM_SENDER_ID = "system"
 
@@ -62,6 +63,36 @@ class MessageIndex(GlobalSecondaryIndex):
     message_id = UnicodeAttribute(hash_key=True)
 
 
+class SeqIndex(GlobalSecondaryIndex):
+    """Messages of one channel or one thread in server order, for catch-up.
+
+    ``seq_scope`` is the partition the message is counted in (``CHANNEL#<id>``
+    or ``THREAD#<root id>``); items without a ``seq`` (imported history) are
+    not in the index.
+    """
+
+    class Meta:
+        index_name = "seq-index"
+        projection = KeysOnlyProjection()
+
+    seq_scope = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+
+
+class ChannelDirectoryIndex(GlobalSecondaryIndex):
+    """Public custom channels that are not archived, for browsing and joining.
+
+    The index is sparse: only such channels carry ``directory``.
+    """
+
+    class Meta:
+        index_name = "channel-directory-index"
+        projection = AllProjection()
+
+    directory = UnicodeAttribute(hash_key=True)
+    channel_id = UnicodeAttribute(range_key=True)
+
+
 class Channel(Model):
     Meta = table_meta("chat")
 
@@ -79,6 +110,20 @@ class Channel(Model):
     archived = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    # "public" or "private"; a custom channel stored before this attribute
+    # existed was invite-only and counts as private.
+    visibility = UnicodeAttribute(null=True)
+    # People who manage a custom channel besides admins; the creator is the first.
+    owner_ids = UnicodeSetAttribute(null=True)
+    # Kept by the same transaction that adds or removes a Member item.
+    member_count = NumberAttribute(null=True)
+    # The fixed set of people in a direct or group conversation, deactivated
+    # people included, so that its name stays derivable for every viewer.
+    participant_ids = UnicodeSetAttribute(null=True)
+    # "public" while the channel is a public, unarchived custom channel, else absent.
+    directory = UnicodeAttribute(null=True)
+
+    directory_index = ChannelDirectoryIndex()
 
 
 class Member(Model):
@@ -93,6 +138,8 @@ class Member(Model):
     # Why the person is here: "org" memberships follow the org structure and are
     # removed by it; "manual" ones are kept until someone removes them.
     source = UnicodeAttribute(default="manual")
+    # "all", "mentions" or "mute"; absent means "all".
+    notification_level = UnicodeAttribute(null=True)
 
     user_channels_index = UserChannelsIndex()
 
@@ -120,8 +167,28 @@ class Message(Model):
     last_reply_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     edited_at = UTCDateTimeAttribute(null=True)
+    deleted_at = UTCDateTimeAttribute(null=True)
+    mentioned_user_ids = UnicodeSetAttribute(null=True)
+    mentions_channel = BooleanAttribute(null=True)
+    # emoji -> {user id -> epoch milliseconds of the reaction}; nested maps let
+    # one UpdateItem add or remove a single person's reaction without a read.
+    reactions = MapAttribute(null=True)
+    pinned_at = UTCDateTimeAttribute(null=True)
+    pinned_by = UnicodeAttribute(null=True)
+    # Server order (chalicelib/chat/threads.py): ``seq`` is the position in
+    # ``seq_scope``, the channel for a root message and the thread for a reply.
+    seq_scope = UnicodeAttribute(null=True)
+    seq = NumberAttribute(null=True)
+    # A reply also sent to the channel, and its position in the channel.
+    also_in_channel = BooleanAttribute(null=True)
+    channel_seq = NumberAttribute(null=True)
+    # Thread summary on a root: the first repliers, in order, and the last
+    # reply's position in the thread.
+    thread_participants = ListAttribute(of=UnicodeAttribute, null=True)
+    last_reply_seq = NumberAttribute(null=True)
 
     message_index = MessageIndex()
+    seq_index = SeqIndex()
 
 
 class ChannelKey(Model):

@@ -1,15 +1,26 @@
 """Posting a person's message, shared by the HTTP route and the WebSocket action."""
 
 from chalicelib.chat.channels import require_member
+from chalicelib.chat.mentions import parse_mentions
 from chalicelib.chat.messages import check_text, post_message
 from chalicelib.chat.models import Message
-from chalicelib.errors import Conflict, Forbidden
+from chalicelib.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.people.models import User
 
 
 def post_as_user(
-    channel_id: str, user_id: str, text: str, thread_id: str | None
+    channel_id: str,
+    user_id: str,
+    text: str,
+    thread_id: str | None,
+    also_in_channel: bool = False,
 ) -> Message:
+    if also_in_channel and not thread_id:
+        raise InvalidInput(
+            "Invalid field 'also_send_to_channel': only a thread reply can also "
+            "be sent to the channel; add 'thread_id' or drop this field.",
+            field="also_send_to_channel",
+        )
     channel = require_member(channel_id, user_id)
     if channel.archived:
         raise Conflict("This channel is archived and read-only.")
@@ -17,10 +28,14 @@ def post_as_user(
     sender = User.get(user_id)
     if not sender.is_active:
         raise Forbidden("This account is deactivated.")
+    mentions = parse_mentions(text)
     return post_message(
         channel,
         sender_id=user_id,
         sender_name=sender.name,
         text=text,
         thread_id=thread_id,
+        mentioned_user_ids=mentions.user_ids,
+        mentions_channel=mentions.channel,
+        also_in_channel=also_in_channel,
     )

@@ -7,9 +7,19 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 
 from chalicelib.chat import channels
-from chalicelib.chat.delivery import push_to_users
-from chalicelib.chat.messages import message_json
+from chalicelib.chat.channel_events import (
+    push_channel_joined,
+    push_channel_updated,
+    push_member_removed,
+)
+from chalicelib.chat.mentions import notify_mentions
+from chalicelib.chat.message_events import modify_event_type, push_message_event
 from chalicelib.chat.models import Channel, Message
+from chalicelib.chat.thread_reactions import (
+    THREAD_ITEM_TYPES,
+    handle_thread_change,
+    needs_thread_step,
+)
 from chalicelib.streams.records import Change, read_change
 
 logger = logging.getLogger(__name__)
@@ -30,22 +40,24 @@ def needs_delivery(record: DynamoDBRecord) -> bool:
         )
     if item_type == "member":
         return True
+    if item_type in THREAD_ITEM_TYPES:
+        return needs_thread_step(record)
     return item_type == "channel" and record.event_name.name == "MODIFY"
 
 
 def handle_chat_record(record: DynamoDBRecord) -> None:
     change = read_change(record)
+    # Follows, deletions in counts, read markers and their events. First, so
+    # that a person mentioned in a reply follows with that reply unread.
+    handle_thread_change(change)
     item_type = change.item_type
     if item_type == "message":
         _on_message(change)
+        notify_mentions(change)
     elif item_type == "member":
         _on_member(change.event_name, change.new or change.old)
     elif item_type == "channel" and change.event_name == "MODIFY":
-        channel = Channel.from_raw_data(change.new_raw)
-        push_to_users(
-            channels.member_ids(channel.channel_id),
-            {"type": "channel.updated", "channel": channels.channel_json(channel)},
-        )
+        push_channel_updated(Channel.from_raw_data(change.new_raw))
 
 
 def _on_message(change: Change) -> None:
@@ -58,11 +70,9 @@ def _on_message(change: Change) -> None:
     if change.event_name == "INSERT":
         event_type = "message.created"
     else:
-        event_type = "message.updated"
+        event_type = modify_event_type(change)
     members = channels.member_ids(message.channel_id)
-    delivered = push_to_users(
-        members, {"type": event_type, "message": message_json(message)}
-    )
+    delivered = push_message_event(members, event_type, message)
     logger.debug(
         "delivered %s message_id=%s connections=%d",
         event_type,
@@ -77,9 +87,6 @@ def _on_member(event_name: str, image: dict) -> None:
     if event_name == "INSERT":
         channel = channels.find_channel(channel_id)
         if channel is not None:
-            push_to_users(
-                [user_id],
-                {"type": "channel.joined", "channel": channels.channel_json(channel)},
-            )
+            push_channel_joined(channel, user_id)
     elif event_name == "REMOVE":
-        push_to_users([user_id], {"type": "channel.left", "channel_id": channel_id})
+        push_member_removed(channel_id, user_id)

@@ -3,14 +3,21 @@
 from chalice import Blueprint, Response
 
 from chalicelib.auth.authorizer import bearer_authorizer
-from chalicelib.chat import channels, messages
+from chalicelib.chat import catch_up, channel_management, channels, messages
+from chalicelib.chat.channel_routes import list_channels_of
 from chalicelib.chat.posting import post_as_user
 from chalicelib.chat.schemas import ChannelCreate, MemberAdd, MessageCreate
 from chalicelib.chat.telegram_import import import_telegram_export
 from chalicelib.errors import Forbidden, InvalidInput, PayloadTooLarge
 from chalicelib.people.models import User
 from chalicelib.people.service import find_user
-from chalicelib.web import caller_of, cursor_param, limit_param, parse_body
+from chalicelib.web import (
+    caller_of,
+    cursor_param,
+    limit_param,
+    parse_body,
+    query_param,
+)
 
 chat_routes = Blueprint(__name__)
 
@@ -22,11 +29,7 @@ MAX_IMPORT_BODY_BYTES = 9 * 1024 * 1024
 @chat_routes.route("/channels", methods=["GET"], authorizer=bearer_authorizer)
 def list_channels():
     caller = caller_of(chat_routes.current_request)
-    return {
-        "channels": [
-            channels.channel_json(c) for c in channels.channels_of(caller.user_id)
-        ]
-    }
+    return list_channels_of(chat_routes.current_request, caller)
 
 
 @chat_routes.route("/channels", methods=["POST"], authorizer=bearer_authorizer)
@@ -42,9 +45,12 @@ def create_channel():
                 field=f"member_ids.{index}",
             )
         invited.append(user_id)
-    channel = channels.create_channel(request.name, request.description, caller.user_id)
+    channel = channels.create_channel(
+        request.name, request.description, caller.user_id, request.visibility
+    )
     for user_id in invited:
         channels.add_member(channel.channel_id, user_id, source="manual")
+    channel = channel_management.reload(channel.channel_id)
     return Response({"channel": channels.channel_json(channel)}, status_code=201)
 
 
@@ -68,21 +74,8 @@ def list_members(channel_id):
 )
 def add_member(channel_id):
     caller = caller_of(chat_routes.current_request)
-    channel = channels.require_member(channel_id, caller.user_id)
-    if channel.kind == "notifications":
-        raise Forbidden("Nobody else can join a personal notifications channel.")
-    if channel.kind in ("general", "department"):
-        raise Forbidden(
-            "Membership of this channel follows the org structure: "
-            "give the person a position in the department instead."
-        )
     user_id = parse_body(chat_routes.current_request, MemberAdd).user_id
-    user = find_user(user_id)
-    if user is None or not user.is_active:
-        raise InvalidInput(
-            f"Invalid field 'user_id': no active user '{user_id}'.", field="user_id"
-        )
-    channels.add_member(channel_id, user_id, source="manual")
+    channel_management.add_person(channel_id, caller, user_id)
     return Response({"added": user_id}, status_code=201)
 
 
@@ -92,6 +85,10 @@ def add_member(channel_id):
 def list_messages(channel_id):
     caller = caller_of(chat_routes.current_request)
     channels.require_member(channel_id, caller.user_id)
+    if query_param(chat_routes.current_request, "after_seq") is not None:
+        return catch_up.channel_messages_after(
+            chat_routes.current_request, channel_id, caller.user_id
+        )
     before, after = (
         cursor_param(chat_routes.current_request, "before"),
         cursor_param(chat_routes.current_request, "after"),
@@ -105,7 +102,7 @@ def list_messages(channel_id):
         after=after,
     )
     return {
-        "messages": [messages.message_json(row) for row in rows],
+        "messages": [messages.message_json(row, caller.user_id) for row in rows],
         "next_cursor": next_cursor,
     }
 
@@ -116,8 +113,16 @@ def list_messages(channel_id):
 def post_message(channel_id):
     caller = caller_of(chat_routes.current_request)
     request = parse_body(chat_routes.current_request, MessageCreate)
-    message = post_as_user(channel_id, caller.user_id, request.text, request.thread_id)
-    return Response({"message": messages.message_json(message)}, status_code=201)
+    message = post_as_user(
+        channel_id,
+        caller.user_id,
+        request.text,
+        request.thread_id,
+        also_in_channel=request.also_send_to_channel,
+    )
+    return Response(
+        {"message": messages.message_json(message, caller.user_id)}, status_code=201
+    )
 
 
 @chat_routes.route(
@@ -130,14 +135,18 @@ def get_thread(message_id):
     root = message
     if message.thread_id:
         root = messages.get_root_message(message.channel_id, message.thread_id)
+    if query_param(chat_routes.current_request, "after_seq") is not None:
+        return catch_up.thread_replies_after(
+            chat_routes.current_request, root, caller.user_id
+        )
     replies, next_cursor = messages.list_thread(
         root,
         limit=limit_param(chat_routes.current_request, default=100),
         after=cursor_param(chat_routes.current_request, "after"),
     )
     return {
-        "root": messages.message_json(root),
-        "replies": [messages.message_json(reply) for reply in replies],
+        "root": messages.message_json(root, caller.user_id),
+        "replies": [messages.message_json(reply, caller.user_id) for reply in replies],
         "next_cursor": next_cursor,
     }
 

@@ -1,6 +1,6 @@
 """Request bodies of the chat routes and WebSocket actions."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +15,7 @@ class ChannelCreate(BaseModel):
     name: CleanLine = Field(min_length=1, max_length=80)
     description: str | None = Field(default=None, max_length=500)
     member_ids: list[UserId] = Field(default_factory=list, max_length=500)
+    visibility: Literal["public", "private"] = "public"
 
 
 class MemberAdd(BaseModel):
@@ -30,6 +31,8 @@ class MessageCreate(BaseModel):
     # says how far over the text is.
     text: str
     thread_id: str | None = Field(default=None, max_length=64)
+    # A reply that shows in the channel's history as well as in its thread.
+    also_send_to_channel: bool = Field(default=False, strict=True)
 
 
 class SocketMessage(BaseModel):
@@ -41,4 +44,5 @@ class SocketMessage(BaseModel):
     channel_id: str | None = Field(default=None, max_length=64)
     text: str | None = None
     thread_id: str | None = Field(default=None, max_length=64)
+    also_send_to_channel: bool = Field(default=False, strict=True)
     request_id: str | None = Field(default=None, max_length=64)

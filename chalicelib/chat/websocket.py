@@ -134,7 +134,11 @@ def _dispatch(frame: SocketMessage, user_id: str) -> dict:
                 "Invalid frame: channel_id is required.", field="channel_id"
             )
         message = post_as_user(
-            frame.channel_id, user_id, frame.text or "", frame.thread_id
+            frame.channel_id,
+            user_id,
+            frame.text or "",
+            frame.thread_id,
+            also_in_channel=frame.also_send_to_channel,
         )
         return {"message": message_json(message)}
     raise InvalidInput(

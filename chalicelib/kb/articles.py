@@ -25,6 +25,7 @@ from chalicelib.kb.models import (
     Grant,
     Revision,
     article_pk,
+    review_queue_of,
 )
 from chalicelib.kb.revisions import Save, StaleRevision
 from chalicelib.kb.schemas import ArticleCreate, ArticleUpdate
@@ -188,6 +189,7 @@ def new_article(
         grants=grants,
         revision=1,
         template_id=template_id,
+        review_queue=review_queue_of(status, review_at),
         author_id=author_id,
         created_at=now,
         updated_at=now,

@@ -23,6 +23,10 @@ overwritten, so revisions and conflict copies share them safely.
 
 The ``section-index`` lists the articles of one section with the header
 fields that access checks and lists need, without bodies.
+
+The ``review-index`` is sparse: only published articles with a re-review
+date carry ``review_queue`` (see ``review_queue_of``), so the daily reminder
+queries the articles whose date has passed without reading any other item.
 """
 
 from pynamodb.attributes import (
@@ -33,7 +37,11 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import (
+    GlobalSecondaryIndex,
+    IncludeProjection,
+    KeysOnlyProjection,
+)
 from pynamodb.models import Model
 
 from chalicelib.storage.base import table_meta
@@ -64,6 +72,18 @@ HEADER_FIELDS = [
     "review_at",
     "template_id",
 ]
+
+
+# The one value of ``review_queue``: the index has a single partition, sorted
+# by ``review_at``. A company has thousands of articles at most.
+REVIEW_QUEUE = "published"
+
+
+def review_queue_of(status: str | None, review_at: str | None) -> str | None:
+    """Return the ``review_queue`` value of an article in this state, or None."""
+    if status == "published" and review_at:
+        return REVIEW_QUEUE
+    return None
 
 
 def article_pk(article_id: str) -> str:
@@ -137,6 +157,15 @@ class SectionIndex(GlobalSecondaryIndex):
     article_id = UnicodeAttribute(range_key=True)
 
 
+class ReviewIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "review-index"
+        projection = KeysOnlyProjection()
+
+    review_queue = UnicodeAttribute(hash_key=True)
+    review_at = UnicodeAttribute(range_key=True)
+
+
 class Article(Model):
     """The current state of an article; each save raises ``revision`` by one."""
 
@@ -173,8 +202,13 @@ class Article(Model):
     edition = NumberAttribute(null=True)
     edition_reason = UnicodeAttribute(null=True)  # "published" or "changed"
     edition_at = UTCDateTimeAttribute(null=True)
+    # Set only while the article is published with a re-review date, which
+    # keeps the review index sparse. Every article write derives it from
+    # ``status`` and ``review_at`` with ``review_queue_of``.
+    review_queue = UnicodeAttribute(null=True)
 
     section_index = SectionIndex()
+    review_index = ReviewIndex()
 
 
 class Revision(Model):

@@ -1,10 +1,11 @@
-"""The kb stream reaction: index each saved article and announce new editions."""
+"""The kb stream reaction: indexing, edition announcements and closing assignments."""
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecord,
 )
 
 from chalicelib.kb.announcements import announce
+from chalicelib.kb.assignments import complete_on_publish
 from chalicelib.kb.indexing import update_indexes
 from chalicelib.kb.models import ARTICLE_SK
 from chalicelib.streams.records import read_change
@@ -22,3 +23,5 @@ def handle_kb_record(record: DynamoDBRecord) -> None:
     # the link list already show as of this revision.
     update_indexes(change)
     announce(change)
+    # Last: a record retried after this step fails repeats the others harmlessly.
+    complete_on_publish(change)

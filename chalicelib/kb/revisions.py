@@ -30,6 +30,7 @@ from chalicelib.kb.models import (
     Article,
     Revision,
     article_pk,
+    review_queue_of,
     revision_sk,
 )
 
@@ -123,6 +124,10 @@ def roll_forward(article_id: str, revision: Revision) -> bool:
         for name in STATE_FIELDS
     ]
     actions += [
+        _assign(
+            Article.review_queue,
+            review_queue_of(revision.status, revision.review_at),
+        ),
         Article.revision.set(number),
         Article.updated_at.set(revision.saved_at),
         Article.updated_by.set(revision.saved_by),

@@ -63,7 +63,7 @@ interface RequestOptions {
   accept?: string;
 }
 
-async function request<Result>(
+export async function request<Result>(
   method: string,
   path: string,
   options: RequestOptions = {},

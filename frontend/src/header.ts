@@ -3,7 +3,7 @@
 import { appendChildren, element } from "./dom";
 import { t } from "./i18n";
 import type { Route } from "./router";
-import { getCurrentUser } from "./session";
+import { getCurrentUser, isAdmin } from "./session";
 import { liveSocket, type ConnectionState } from "./socket";
 import { createApprovalBadge, refreshApprovalBadge } from "./views/finance/approvalBadge";
 
@@ -62,8 +62,11 @@ export function renderHeader(header: HTMLElement, route: Route, actions: HeaderA
     element("nav", { className: "main-nav" }, [
       navLink("#/org", "nav-org", t("navOrg"), route.name === "org"),
       navLink("#/chat", "nav-chat", t("navChat"), route.name === "chat"),
-      navLink("#/tasks", "nav-tasks", t("navTasks"), route.name === "tasks" || route.name === "task"),
+      navLink("#/tasks", "nav-tasks", t("navTasks"), route.name === "tasks" || route.name === "task" || route.name === "taskPage"),
       financeNavLink(route.name === "finance"),
+      // Only the owner and admins may use the integrations routes.
+      isAdmin(user) ? navLink("#/integrations", "nav-integrations", t("navIntegrations"), route.name === "integrations") : null,
+      navLink("#/kb", "nav-kb", t("navKb"), route.name === "kb"),
     ]),
     element("div", { className: "header-spacer" }),
     connectionStatus,

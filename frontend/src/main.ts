@@ -12,10 +12,13 @@ import { liveSocket } from "./socket";
 import { createChatView } from "./views/chat/chatView";
 import { connectChannelStore, resetChannels } from "./views/chat/channelStore";
 import { createFinanceView } from "./views/finance/financeView";
+import { createIntegrationsView } from "./views/integrations/integrationsView";
+import { createKbView } from "./views/kb/kbView";
 import { createLoginView } from "./views/login";
 import { createOrgView } from "./views/org/orgView";
 import { createTaskDetailView } from "./views/tasks/taskDetailView";
 import { createTaskListView } from "./views/tasks/taskListView";
+import { createTaskPagesView } from "./views/tasks/taskPagesView";
 import type { View, ViewFactory } from "./views/view";
 
 // A rejected token shows up as a WebSocket that closes before opening. So the
@@ -38,7 +41,10 @@ const factories: Record<Exclude<Route["name"], "login">, ViewFactory> = {
   chat: createChatView,
   tasks: (container) => createTaskListView(container),
   task: createTaskDetailView,
+  taskPage: createTaskPagesView,
   finance: createFinanceView,
+  integrations: (container) => createIntegrationsView(container),
+  kb: createKbView,
 };
 
 function mountView(route: Route): void {

@@ -1,7 +1,14 @@
 // Hash routes: #/login, #/org, #/chat, #/chat/<channelId>, #/tasks, #/tasks/<taskId>,
-// and the finance pages listed at parseFinancePage.
+// the task pages listed in views/tasks/taskRoutes.ts,
+// #/integrations,
+// the finance pages listed at parseFinancePage and the knowledge base pages
+// listed in views/kb/kbRoutes.ts.
 
 import type { FinanceListView } from "./types";
+import { parseKbPage, type KbPage } from "./views/kb/kbRoutes";
+import { parseTaskSubPage, type TaskSubPage } from "./views/tasks/taskRoutes";
+
+export type { TaskSubPage };
 
 export type Route =
   | { name: "login" }
@@ -9,7 +16,10 @@ export type Route =
   | { name: "chat"; channelId: string | null }
   | { name: "tasks" }
   | { name: "task"; taskId: string }
-  | { name: "finance"; page: FinancePage };
+  | { name: "taskPage"; page: TaskSubPage }
+  | { name: "finance"; page: FinancePage }
+  | { name: "integrations" }
+  | { name: "kb"; page: KbPage };
 
 export type FinanceListName = FinanceListView;
 
@@ -35,11 +45,20 @@ export function parseRoute(hash: string): Route | null {
       return { name: "org" };
     case "chat":
       return { name: "chat", channelId: second ?? null };
-    case "tasks":
+    case "tasks": {
+      const page = parseTaskSubPage(segments.slice(1));
+      if (page) return { name: "taskPage", page };
       return second ? { name: "task", taskId: second } : { name: "tasks" };
+    }
+    case "integrations":
+      return { name: "integrations" };
     case "finance": {
       const page = parseFinancePage(segments.slice(1));
       return page ? { name: "finance", page } : null;
+    }
+    case "kb": {
+      const page = parseKbPage(segments.slice(1));
+      return page ? { name: "kb", page } : null;
     }
     default:
       return null;

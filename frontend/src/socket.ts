@@ -5,6 +5,7 @@
 import { ApiError } from "./api";
 import { t } from "./i18n";
 import type { Channel, Message } from "./types";
+import type { ChannelUnread, ThreadSummary, ThreadUnread } from "./views/chat/chatApi";
 
 export type ConnectionState = "online" | "offline";
 
@@ -13,12 +14,20 @@ export type ServerEvent =
   | { type: "message.updated"; message: Message }
   | { type: "channel.joined"; channel: Channel }
   | { type: "channel.left"; channel_id: string }
-  | { type: "channel.updated"; channel: Channel };
+  | { type: "channel.updated"; channel: Channel }
+  | { type: "message.edited"; message: Message }
+  | { type: "message.deleted"; message: Message }
+  | { type: "message.pinned"; message: Message }
+  | { type: "reaction.updated"; message: Message }
+  | { type: "member.removed"; channel_id: string; user_id: string }
+  | { type: "thread.updated"; thread: ThreadSummary }
+  | { type: "unread.updated"; channel?: ChannelUnread; thread?: ThreadUnread };
 
 interface SendMessageFrame {
   channel_id: string;
   text: string;
   thread_id?: string | null;
+  also_send_to_channel?: boolean;
 }
 
 interface PendingRequest {
@@ -56,6 +65,9 @@ export class LiveSocket {
 
   constructor() {
     window.addEventListener("online", () => this.reconnectNow());
+    // A socket may not report a lost network until TCP times out, so it is
+    // closed at once and reopened, with a catch-up, when the network returns.
+    window.addEventListener("offline", () => this.dropConnection());
   }
 
   get state(): ConnectionState {
@@ -121,13 +133,14 @@ export class LiveSocket {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) return null;
     const requestId = newRequestId();
-    const payload: Record<string, string> = {
+    const payload: Record<string, string | boolean> = {
       action: "send_message",
       channel_id: frame.channel_id,
       text: frame.text,
       request_id: requestId,
     };
     if (frame.thread_id) payload.thread_id = frame.thread_id;
+    if (frame.thread_id && frame.also_send_to_channel) payload.also_send_to_channel = true;
     return new Promise<Message>((resolve, reject) => {
       const timer = window.setTimeout(() => {
         this.pending.delete(requestId);
@@ -180,6 +193,18 @@ export class LiveSocket {
     this.failedAttempts += 1;
     window.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = window.setTimeout(() => this.connect(), delay);
+  }
+
+  private dropConnection(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    socket.onclose = null;
+    socket.close();
+    window.clearInterval(this.keepaliveTimer);
+    this.setState("offline");
+    this.rejectPending(new Error(t("socketTimeout")));
+    window.clearTimeout(this.reconnectTimer);
   }
 
   private reconnectNow(): void {

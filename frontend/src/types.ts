@@ -59,7 +59,7 @@ export interface ChartDepartment {
   children: ChartDepartment[];
 }
 
-export type ChannelKind = "general" | "department" | "custom" | "notifications";
+export type ChannelKind = "general" | "department" | "custom" | "notifications" | "direct" | "group";
 
 export interface Channel {
   id: string;
@@ -69,6 +69,9 @@ export interface Channel {
   department_id: string | null;
   archived: boolean;
   created_at: string;
+  visibility?: "public" | "private";
+  owner_ids?: string[];
+  member_count?: number;
 }
 
 export type MessageKind = "user" | "system" | "notification" | "imported";
@@ -88,6 +91,22 @@ export interface Message {
   last_reply_at: string | null;
   created_at: string;
   edited_at: string | null;
+  deleted_at?: string | null;
+  reactions?: Reaction[];
+  pinned?: boolean;
+  mentioned_user_ids?: string[];
+  seq?: number | null;
+  channel_seq?: number | null;
+  also_in_channel?: boolean;
+  thread_participants?: string[];
+  last_reply_seq?: number | null;
+}
+
+export interface Reaction {
+  emoji: string;
+  count: number;
+  user_ids: string[];
+  mine: boolean;
 }
 
 export interface ChannelMember {
@@ -107,7 +126,7 @@ export interface TelegramImportSummary {
   unmatched_authors: string[];
 }
 
-export type TaskStatus = "new" | "in_progress" | "done";
+export type TaskStatus = "new" | "in_progress" | "review" | "done" | "postponed" | "cancelled";
 
 export interface Task {
   id: string;

@@ -229,6 +229,38 @@ WRITE_ROUTES = [
         too_long=[("user_id", long_text(3000))],
     ),
     WriteRoute(
+        "PATCH",
+        "/api/chat/channels/{channel_id}",
+        {"name": "Проект 2"},
+        wrong_types=[
+            ("name", 5),
+            ("name", None),
+            ("description", 5),
+            ("visibility", "secret"),
+            ("visibility", None),
+        ],
+        too_long=[("name", long_text(81)), ("description", long_text(501))],
+    ),
+    WriteRoute(
+        "POST",
+        "/api/chat/channels/{channel_id}/owners",
+        {"user_id": "{employee}"},
+        wrong_types=[("user_id", 5), ("user_id", None), ("user_id", "")],
+        too_long=[("user_id", long_text(3000))],
+    ),
+    WriteRoute(
+        "POST",
+        "/api/chat/direct",
+        {"user_ids": ["{employee}"]},
+        wrong_types=[
+            ("user_ids", "{employee}"),
+            ("user_ids", None),
+            ("user_ids", [5]),
+            ("user_ids", [""]),
+        ],
+        too_long=[("user_ids", ["{employee}"] * 9), ("user_ids", [long_text(3000)])],
+    ),
+    WriteRoute(
         "POST",
         "/api/chat/channels/{channel_id}/messages",
         {"text": "Привет"},
@@ -307,10 +339,32 @@ WRITE_ROUTES = [
 # The Telegram import takes a whole export file, which carries many fields the
 # importer ignores by design, and allows bodies up to 9 MB.
 IMPORT_ROUTE = "/api/chat/channels/{channel_id}/import/telegram"
-# Applying a template reads no body, so no body can be malformed.
+# Applying a template, joining, leaving and archiving a channel read no body,
+# so no body can be malformed.
 BODYLESS_ROUTES = {
     "POST /api/org/templates/{key}/apply",
     "POST /api/tasks/{task_id}/checklist/{item_id}/subtask",
+    "POST /api/chat/channels/{channel_id}/join",
+    "POST /api/chat/channels/{channel_id}/leave",
+    "POST /api/chat/channels/{channel_id}/archive",
+    "POST /api/chat/channels/{channel_id}/unarchive",
+}
+# Message edits, reactions, pins and notification levels have their own table
+# of cases in tests/chat/test_message_validation.py, which checks its coverage.
+MESSAGE_OPS_ROUTES = {
+    "PATCH /api/chat/messages/{message_id}",
+    "POST /api/chat/messages/{message_id}/reactions",
+    "POST /api/chat/messages/{message_id}/pin",
+    "PUT /api/chat/channels/{channel_id}/notifications",
+}
+# Follows and read markers have their own table of cases in
+# tests/chat/test_threads_validation.py.
+THREAD_ROUTES = {
+    "POST /api/chat/messages/{message_id}/follow",
+    "POST /api/chat/channels/{channel_id}/read",
+    "POST /api/chat/channels/{channel_id}/unread",
+    "POST /api/chat/messages/{message_id}/thread/read",
+    "POST /api/chat/messages/{message_id}/thread/unread",
 }
 
 MALFORMED_BODIES = {
@@ -502,12 +556,17 @@ def test_table_covers_every_write_route(app_module):
         {route.name for route in WRITE_ROUTES}
         | BODYLESS_ROUTES
         | {f"POST {IMPORT_ROUTE}"}
+        | MESSAGE_OPS_ROUTES
+        | THREAD_ROUTES
     )
     # The finance, knowledge base, week and process routes have their own tables
     # of cases, which check their own coverage in
     # tests/finance/test_finance_validation.py, tests/kb/test_kb_validation.py,
-    # tests/weeks/test_weeks_validation.py and
-    # tests/processes/test_processes_validation.py.
+    # tests/weeks/test_weeks_validation.py,
+    # tests/processes/test_processes_validation.py and, for the hook and token
+    # routes, tests/integrations/test_hooks_validation.py and
+    # tests/integrations/test_tokens_validation.py, and for the webhook
+    # subscription routes, tests/integrations/test_subscriptions_validation.py.
     write_routes = {
         f"{method} {path}"
         for path, methods in app_module.app.routes.items()

@@ -20,8 +20,20 @@ def free_port() -> int:
 
 
 class LiveStack:
-    def __init__(self, data_dir: Path, admin_email: str, admin_password: str) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        admin_email: str,
+        admin_password: str,
+        environment: dict[str, str] | None = None,
+    ) -> None:
+        """``environment`` adds variables to the stack process's environment.
+
+        The stack does not inherit the caller's SHTAB_ and AWS_ variables, so a
+        test that needs one, such as SHTAB_WEBHOOK_ALLOWED_HOSTS, passes it here.
+        """
         self.data_dir = data_dir
+        self.extra_environment = dict(environment or {})
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
@@ -41,6 +53,7 @@ class LiveStack:
             ADMIN_PASSWORD=self.admin_password,
             PYTHONUNBUFFERED="1",
         )
+        environment.update(self.extra_environment)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [

@@ -111,8 +111,9 @@ def test_department_parents_have_no_cycles(departments):
     for key, parent in parents.items():
         chain = [key]
         while parent is not None and parent in parents:
+            cycle = " -> ".join(chain + [parent])
             assert parent not in chain, (
-                f"department {key!r} is in a parent cycle: {' -> '.join(chain + [parent])}"
+                f"department {key!r} is in a parent cycle: {cycle}"
             )
             chain.append(parent)
             parent = parents[parent]
@@ -176,8 +177,9 @@ def test_reports_to_has_no_cycles(positions):
     for key, manager in managers.items():
         chain = [key]
         while manager is not None and manager in managers:
+            cycle = " -> ".join(chain + [manager])
             assert manager not in chain, (
-                f"position {key!r} is in a reporting cycle: {' -> '.join(chain + [manager])}"
+                f"position {key!r} is in a reporting cycle: {cycle}"
             )
             chain.append(manager)
             manager = managers[manager]

@@ -1,14 +1,19 @@
 // One open channel: its header, history with "load older", composer, member
-// list, Telegram import and the thread panel.
+// list, pins, notification level, Telegram import and the thread panel. It
+// moves the read marker while the channel is on screen and, after a
+// reconnect, loads every position it missed by server order (`channel_seq`).
 
-import { fetchThread, listMessages, listMessagesAfter, postMessage } from "../../api";
+import { fetchThread, listMembers, listMessages, listMessagesAfter } from "../../api";
 import { element } from "../../dom";
 import { errorMessage, runAction, runInBackground, showError } from "../../feedback";
 import { t } from "../../i18n";
 import { getCurrentUser, isAdmin } from "../../session";
 import { liveSocket } from "../../socket";
 import type { Message } from "../../types";
-import { findChannel, onChannelsChange } from "./channelStore";
+import { channelMessagesAfterSeq, markChannelRead, markChannelUnread, postChatMessage, type ThreadSummary } from "./chatApi";
+import { createChannelTools } from "./channelTools";
+import { findChannel, onChannelsChange, pauseAutoRead, setChannelUnread } from "./channelStore";
+import type { MessageActionHandlers } from "./messageActions";
 import { createComposer } from "./composer";
 import { createMembersPanel } from "./membersPanel";
 import { MessageCollection } from "./messageCollection";
@@ -20,12 +25,21 @@ import { createThreadPanel, type ThreadPanel } from "./threadPanel";
 // the pane reloads the latest page instead, as on first opening.
 const MAX_CATCH_UP_PAGES = 10;
 const NEAR_BOTTOM_PX = 80;
+// Read markers are sent at most this often while messages keep arriving.
+const MARK_READ_DELAY_MS = 300;
+// A catch-up page can stop short while the position index settles; the next
+// request waits this long.
+const INCOMPLETE_PAGE_PAUSE_MS = 200;
 
 export interface ChannelPane {
   readonly element: HTMLElement;
   readonly channelId: string;
   handleCreated(message: Message): void;
   handleUpdated(message: Message): void;
+  handleThreadUpdated(thread: ThreadSummary): void;
+  openThread(rootId: string): void;
+  /** Closes the open thread; returns false when none was open. */
+  closeThread(): boolean;
   /** Loads what the socket missed while it was closed. */
   catchUp(): Promise<void>;
   destroy(): void;
@@ -39,6 +53,15 @@ export function createChannelPane(channelId: string): ChannelPane {
   // messages this tab posts over HTTP while the socket is down, because others
   // may have posted before them. A reconnect catches up from this id.
   let syncedThroughId: string | null = null;
+  // The channel position up to which the shown history has no gaps, or null
+  // before the first page. Live events advance it only one position at a
+  // time, so a position missed while the socket was down is fetched again.
+  let syncedSeq: number | null = null;
+  let markReadTimer: number | undefined;
+  // Set by "mark as unread", so that viewing the channel does not mark it read
+  // again at once. The person's next message clears it.
+  let autoReadPaused = false;
+  const memberNames = new Map<string, string>();
   let threadPanel: ThreadPanel | null = null;
   let latestLoad: Promise<void> | null = null;
   let destroyed = false;
@@ -51,7 +74,11 @@ export function createChannelPane(channelId: string): ChannelPane {
   const members = createMembersPanel(channelId, isDestroyed);
   const telegramImport = createTelegramImport(channelId, () => fetchLatest(false), isDestroyed);
   const importControl = telegramImport.control;
-  const actions = element("div", { className: "channel-actions" }, [members.button]);
+  const tools = createChannelTools(channelId, (messageId) => {
+    const shown = messages.get(messageId);
+    if (shown && !shown.thread_id) openThread(shown.id);
+  });
+  const actions = element("div", { className: "channel-actions" }, [...tools.controls, members.button]);
 
   function renderHeader(): void {
     const channel = findChannel(channelId);
@@ -59,6 +86,7 @@ export function createChannelPane(channelId: string): ChannelPane {
     titleIcon.textContent = channel?.kind === "notifications" ? "🔔" : "#";
     description.textContent = channel?.description ?? "";
     description.hidden = !channel?.description;
+    tools.update(channel);
     const canImport = isAdmin() && channel !== undefined && channel.kind !== "notifications";
     if (canImport && !importControl.isConnected) actions.appendChild(importControl);
     if (!canImport && importControl.isConnected) importControl.remove();
@@ -82,8 +110,21 @@ export function createChannelPane(channelId: string): ChannelPane {
     messagesContainer,
     emptyNote,
   ]);
+  const messageActions: MessageActionHandlers = {
+    onChanged: (message) => {
+      handleUpdated(message);
+      tools.refreshPins();
+    },
+    onMarkUnread: (message) => void markUnreadFrom(message),
+    canModerate: () => findChannel(channelId)?.owner_ids?.includes(getCurrentUser()?.id ?? "") ?? false,
+  };
   const messages = new MessageCollection(messagesContainer, (message) =>
-    renderMessage(message, { testId: "message", onOpenThread: (root) => openThread(root.id) }),
+    renderMessage(message, {
+      testId: "message",
+      onOpenThread: (root) => openThread(root.thread_id ?? root.id),
+      actions: messageActions,
+      nameOf: (userId) => memberNames.get(userId) ?? null,
+    }),
   );
 
   function isNearBottom(): boolean {
@@ -99,11 +140,50 @@ export function createChannelPane(channelId: string): ChannelPane {
     emptyNote.hidden = !historyLoaded || messages.size > 0;
   }
 
-  /** Adds root messages only: replies belong to their thread, not to the channel. */
+  /** Adds root messages and replies also sent to the channel; other replies belong to their thread. */
   function addRootMessage(message: Message): boolean {
-    if (message.thread_id || message.channel_id !== channelId) return false;
-    return messages.upsert(message);
+    if (message.channel_id !== channelId) return false;
+    if (message.thread_id && !message.also_in_channel) return false;
+    const added = messages.upsert(message);
+    scheduleMarkRead();
+    return added;
   }
+
+  /** Records a message's position; only the next position extends the gap-free range. */
+  function advanceSyncedSeq(message: Message): void {
+    const position = message.channel_seq;
+    if (position === null || position === undefined || syncedSeq === null) return;
+    if (position === syncedSeq + 1) syncedSeq = position;
+  }
+
+  function scheduleMarkRead(): void {
+    if (autoReadPaused) return;
+    window.clearTimeout(markReadTimer);
+    markReadTimer = window.setTimeout(() => void markRead(), MARK_READ_DELAY_MS);
+  }
+
+  /** Moves the read marker to the newest shown message while the page is visible. */
+  async function markRead(): Promise<void> {
+    if (destroyed || autoReadPaused || document.visibilityState !== "visible") return;
+    const newest = messages.lastId();
+    if (!newest) return;
+    setChannelUnread(channelId, 0);
+    await runInBackground(() => markChannelRead(channelId, newest));
+  }
+
+  async function markUnreadFrom(message: Message): Promise<void> {
+    const result = await runAction(() => markChannelUnread(channelId, message.id));
+    if (!result || destroyed) return;
+    autoReadPaused = true;
+    window.clearTimeout(markReadTimer);
+    pauseAutoRead(channelId);
+    setChannelUnread(channelId, result.channel.unread);
+  }
+
+  function onVisibilityChange(): void {
+    if (document.visibilityState === "visible") scheduleMarkRead();
+  }
+  document.addEventListener("visibilitychange", onVisibilityChange);
 
   function markSyncedThrough(messageId: string | undefined): void {
     if (messageId && (syncedThroughId === null || messageId > syncedThroughId)) syncedThroughId = messageId;
@@ -130,6 +210,10 @@ export function createChannelPane(channelId: string): ChannelPane {
     if (replace) messages.clear();
     for (const message of page.messages) addRootMessage(message);
     markSyncedThrough(page.messages[0]?.id);
+    // The newest page contains every position up to its newest one. An empty
+    // or position-less page means every position is still to come.
+    const positions = page.messages.map((message) => message.channel_seq ?? 0);
+    syncedSeq = Math.max(syncedSeq ?? 0, 0, ...positions);
     olderCursor = page.next_cursor;
     historyLoaded = true;
     refreshHistoryNotes();
@@ -162,9 +246,37 @@ export function createChannelPane(channelId: string): ChannelPane {
     }
   }
 
+  /**
+   * Loads every position after `syncedSeq`, page by page. Returns false when
+   * the gap is longer than MAX_CATCH_UP_PAGES pages.
+   */
+  async function catchUpBySeq(): Promise<boolean> {
+    let after = syncedSeq ?? 0;
+    for (let pages = 0; pages < MAX_CATCH_UP_PAGES; pages += 1) {
+      const from = after;
+      const page = await channelMessagesAfterSeq(channelId, from);
+      if (destroyed) return true;
+      for (const message of page.messages ?? []) addRootMessage(message);
+      after = Math.max(after, page.next_after_seq);
+      syncedSeq = Math.max(syncedSeq ?? 0, after);
+      if (page.complete) return true;
+      if ((page.messages ?? []).length === 0) {
+        await new Promise((resolve) => window.setTimeout(resolve, INCOMPLETE_PAGE_PAUSE_MS));
+      }
+    }
+    return false;
+  }
+
   async function catchUp(): Promise<void> {
     if (!historyLoaded) {
       await loadLatest();
+    } else if (syncedSeq !== null) {
+      const stickToBottom = isNearBottom();
+      const caughtUp = await catchUpBySeq();
+      if (!caughtUp) await loadLatest({ replace: true });
+      else await refreshShownMessages();
+      refreshHistoryNotes();
+      if (stickToBottom) scrollToBottom();
     } else {
       let after = syncedThroughId;
       if (after === null) {
@@ -192,10 +304,20 @@ export function createChannelPane(channelId: string): ChannelPane {
 
   // --- Sending ---
   /** Sends over the socket when it is open, else over HTTP. */
-  async function send(text: string, threadId: string | null): Promise<{ message: Message; overSocket: boolean }> {
-    const pending = liveSocket.sendMessage({ channel_id: channelId, text, thread_id: threadId });
+  async function send(
+    text: string,
+    threadId: string | null,
+    alsoSendToChannel = false,
+  ): Promise<{ message: Message; overSocket: boolean }> {
+    autoReadPaused = false;
+    const pending = liveSocket.sendMessage({
+      channel_id: channelId,
+      text,
+      thread_id: threadId,
+      also_send_to_channel: alsoSendToChannel,
+    });
     if (pending) return { message: await pending, overSocket: true };
-    const { message } = await postMessage(channelId, text, threadId);
+    const { message } = await postChatMessage(channelId, text, threadId, alsoSendToChannel);
     if (threadId) {
       // Without the socket no message.updated arrives, so fetch the root's new reply count.
       fetchThread(threadId)
@@ -215,6 +337,7 @@ export function createChannelPane(channelId: string): ChannelPane {
       const { message, overSocket } = await send(text, null);
       addRootMessage(message);
       if (overSocket) markSyncedThrough(message.id);
+      advanceSyncedSeq(message);
       refreshHistoryNotes();
       scrollToBottom();
     },
@@ -227,7 +350,15 @@ export function createChannelPane(channelId: string): ChannelPane {
     if (threadPanel?.rootId === rootId) return;
     threadPanel = createThreadPanel({
       rootId,
-      sendReply: async (text, root) => (await send(text, root)).message,
+      sendReply: async (text, root, alsoSendToChannel) => {
+        const { message } = await send(text, root, alsoSendToChannel);
+        if (alsoSendToChannel) {
+          addRootMessage(message);
+          advanceSyncedSeq(message);
+        }
+        return message;
+      },
+      actions: messageActions,
       onRootLoaded: (root) => {
         if (messages.get(root.id)) messages.upsert(root);
       },
@@ -237,22 +368,23 @@ export function createChannelPane(channelId: string): ChannelPane {
     pane.classList.add("with-thread");
   }
 
-  function closeThread(): void {
+  function closeThread(): boolean {
+    if (!threadPanel) return false;
     threadPanel = null;
     threadSlot.replaceChildren();
     pane.classList.remove("with-thread");
+    return true;
   }
 
   // --- Live events ---
   function handleCreated(message: Message): void {
     if (message.channel_id !== channelId) return;
-    if (message.thread_id) {
-      if (threadPanel?.rootId === message.thread_id) threadPanel.addReply(message);
-      return;
-    }
+    if (message.thread_id && threadPanel?.rootId === message.thread_id) threadPanel.addReply(message);
+    if (message.thread_id && !message.also_in_channel) return;
     const stickToBottom = isNearBottom() || message.sender_id === getCurrentUser()?.id;
     if (addRootMessage(message) && stickToBottom) scrollToBottom();
-    markSyncedThrough(message.id);
+    advanceSyncedSeq(message);
+    if (!message.thread_id) markSyncedThrough(message.id);
     refreshHistoryNotes();
   }
 
@@ -260,11 +392,29 @@ export function createChannelPane(channelId: string): ChannelPane {
     if (message.channel_id !== channelId) return;
     if (message.thread_id) {
       if (threadPanel?.rootId === message.thread_id) threadPanel.addReply(message);
+      if (messages.get(message.id)) messages.upsert(message);
       return;
     }
     // Only messages already shown are updated, so an old root the user has not loaded stays out of the list.
     if (messages.get(message.id)) messages.upsert(message);
     if (threadPanel?.rootId === message.id) threadPanel.updateRoot(message);
+  }
+
+  /** Copies a thread summary onto its shown root, whose other fields stay. */
+  function handleThreadUpdated(thread: ThreadSummary): void {
+    if (thread.channel_id !== channelId) return;
+    const root = messages.get(thread.root_id);
+    if (!root) return;
+    const updated: Message = {
+      ...root,
+      reply_count: thread.reply_count,
+      reply_user_ids: thread.reply_user_ids,
+      thread_participants: thread.participants,
+      last_reply_at: thread.last_reply_at,
+      last_reply_seq: thread.last_reply_seq,
+    };
+    messages.upsert(updated);
+    if (threadPanel?.rootId === root.id) threadPanel.updateRoot(updated);
   }
 
   const pane = element("div", { className: "channel-pane" }, [
@@ -277,6 +427,7 @@ export function createChannelPane(channelId: string): ChannelPane {
         actions,
       ]),
       members.panel,
+      tools.pinsPanel,
       telegramImport.resultPanel,
       scroller,
       composer.element,
@@ -285,6 +436,10 @@ export function createChannelPane(channelId: string): ChannelPane {
   ]);
 
   renderHeader();
+  void runInBackground(() => listMembers(channelId)).then((result) => {
+    if (!result || destroyed) return;
+    for (const member of result.members) memberNames.set(member.id, member.name);
+  });
   void loadLatest().then(() => {
     if (!destroyed) composer.focus();
   });
@@ -294,12 +449,17 @@ export function createChannelPane(channelId: string): ChannelPane {
     channelId,
     handleCreated,
     handleUpdated,
+    handleThreadUpdated,
+    openThread,
+    closeThread,
     catchUp: () =>
       catchUp().catch((error) => {
         showError(errorMessage(error));
       }),
     destroy() {
       destroyed = true;
+      window.clearTimeout(markReadTimer);
+      document.removeEventListener("visibilitychange", onVisibilityChange);
       unsubscribeChannels();
     },
   };

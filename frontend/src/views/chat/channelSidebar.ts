@@ -1,11 +1,21 @@
-// The channel list on the left of the chat screen, with the form that creates a channel.
+// The channel list on the left of the chat screen, with the form that creates
+// a channel, the conversations, unread counts and the links to the Threads,
+// Unread and Search panels.
 
-import { createChannel } from "../../api";
-import { element, field } from "../../dom";
+import { element, field, option } from "../../dom";
 import { withBusyButton } from "../../feedback";
 import { t } from "../../i18n";
 import { chatHash, navigate } from "../../router";
-import { isUnread, onChannelsChange, sortedChannels, upsertChannel } from "./channelStore";
+import { isAdmin } from "../../session";
+import type { Channel } from "../../types";
+import { openChannelBrowser } from "./channelBrowser";
+import { onChannelsChange, sortedChannels, unreadCount, unreadThreads, upsertChannel } from "./channelStore";
+import { createChatChannel } from "./chatApi";
+import { ct } from "./chatText";
+import { openDirectDialog } from "./directDialog";
+import { openImportDialog } from "./importDialog";
+
+export type ChatPanelName = "threads" | "unread" | "search";
 
 export interface ChannelSidebar {
   element: HTMLElement;
@@ -13,9 +23,11 @@ export interface ChannelSidebar {
   destroy(): void;
 }
 
-export function createChannelSidebar(): ChannelSidebar {
+export function createChannelSidebar(onShowPanel: (panel: ChatPanelName) => void): ChannelSidebar {
   let activeChannelId: string | null = null;
   const list = element("ul", { className: "channel-list", testId: "channel-list" });
+  const conversationList = element("ul", { className: "channel-list", testId: "conversation-list" });
+  const conversationsTitle = element("h3", { className: "sidebar-subtitle", text: ct("conversations") });
   const emptyNote = element("p", { className: "muted", text: t("channelsEmpty"), attributes: { hidden: true } });
 
   const nameInput = element("input", {
@@ -26,6 +38,10 @@ export function createChannelSidebar(): ChannelSidebar {
     testId: "channel-create-description",
     attributes: { type: "text", maxlength: 500 },
   });
+  const visibilitySelect = element("select", { testId: "channel-create-visibility" }, [
+    option("public", ct("visibilityPublic"), true),
+    option("private", ct("visibilityPrivate")),
+  ]);
   const submitButton = element("button", {
     className: "button-primary",
     testId: "channel-create-submit",
@@ -38,6 +54,7 @@ export function createChannelSidebar(): ChannelSidebar {
     [
       field(t("channelName"), nameInput),
       field(t("channelDescription"), descriptionInput),
+      field(ct("visibility"), visibilitySelect),
       element("div", { className: "form-actions" }, [
         submitButton,
         element("button", {
@@ -51,7 +68,11 @@ export function createChannelSidebar(): ChannelSidebar {
   createForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const result = await withBusyButton(submitButton, () =>
-      createChannel(nameInput.value.trim(), descriptionInput.value.trim() || null),
+      createChatChannel(
+        nameInput.value.trim(),
+        descriptionInput.value.trim() || null,
+        visibilitySelect.value === "private" ? "private" : "public",
+      ),
     );
     if (!result) return;
     createForm.reset();
@@ -73,12 +94,54 @@ export function createChannelSidebar(): ChannelSidebar {
     },
   });
 
+  const threadsCount = element("span", { className: "unread-count", testId: "threads-unread" });
+  const navButton = (panel: ChatPanelName, text: string, extra: HTMLElement | null = null) =>
+    element("button", {
+      className: "link-button sidebar-nav",
+      testId: `nav-${panel}`,
+      attributes: { type: "button" },
+      on: { click: () => onShowPanel(panel) },
+    }, [text, extra]);
+  const actionButton = (testId: string, text: string, action: () => void) =>
+    element("button", {
+      className: "link-button sidebar-nav",
+      testId,
+      text,
+      attributes: { type: "button" },
+      on: { click: action },
+    });
+  const importButton = actionButton("import-open", ct("importOpen"), () => openImportDialog());
+  const navigation = element("nav", { className: "chat-sidebar-nav" }, [
+    navButton("threads", ct("threadsView"), threadsCount),
+    navButton("unread", ct("unreadView")),
+    navButton("search", ct("searchView")),
+    actionButton("browse-open", ct("browse"), () => void openChannelBrowser()),
+    actionButton("direct-new", ct("direct"), () => void openDirectDialog()),
+    importButton,
+  ]);
+
+  function channelIcon(channel: Channel): string {
+    if (channel.kind === "notifications") return "🔔";
+    if (channel.kind === "direct" || channel.kind === "group") return "@";
+    return channel.visibility === "private" ? "🔒" : "#";
+  }
+
   function renderList(): void {
-    const channels = sortedChannels();
-    emptyNote.hidden = channels.length > 0;
-    list.replaceChildren(
-      ...channels.map((channel) => {
-        const unread = isUnread(channel.id);
+    importButton.hidden = !isAdmin();
+    const threadUnread = unreadThreads().reduce((sum, thread) => sum + thread.unread, 0);
+    threadsCount.textContent = threadUnread > 0 ? ` ${threadUnread}` : "";
+    const all = sortedChannels();
+    const channels = all.filter((channel) => channel.kind !== "direct" && channel.kind !== "group");
+    const conversations = all.filter((channel) => channel.kind === "direct" || channel.kind === "group");
+    emptyNote.hidden = all.length > 0;
+    conversationsTitle.hidden = conversations.length === 0;
+    conversationList.replaceChildren(...conversations.map(renderItem));
+    list.replaceChildren(...channels.map(renderItem));
+  }
+
+  function renderItem(channel: Channel): HTMLElement {
+        const count = unreadCount(channel.id);
+        const unread = count > 0;
         const link = element(
           "a",
           {
@@ -99,7 +162,7 @@ export function createChannelSidebar(): ChannelSidebar {
           [
             element("span", {
               className: "channel-icon",
-              text: channel.kind === "notifications" ? "🔔" : "#",
+              text: channelIcon(channel),
               attributes: { "aria-hidden": "true" },
             }),
             element("span", { className: "channel-name", text: channel.name }),
@@ -107,15 +170,13 @@ export function createChannelSidebar(): ChannelSidebar {
               ? element("span", {
                   className: "unread-badge",
                   testId: "channel-unread",
-                  text: "●",
-                  attributes: { title: t("channelUnread"), "aria-label": t("channelUnread") },
+                  text: String(count),
+                  attributes: { title: t("channelUnread"), "aria-label": ct("unreadCount", { count }) },
                 })
               : null,
           ],
         );
         return element("li", {}, [link]);
-      }),
-    );
   }
 
   const unsubscribe = onChannelsChange(renderList);
@@ -126,8 +187,11 @@ export function createChannelSidebar(): ChannelSidebar {
       element("h2", { text: t("channelsTitle") }),
       openFormButton,
     ]),
+    navigation,
     createForm,
     list,
+    conversationsTitle,
+    conversationList,
     emptyNote,
   ]);
 

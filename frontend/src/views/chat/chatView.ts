@@ -1,6 +1,8 @@
-// The chat screen: the channel sidebar and the open channel. It routes live
-// socket events to the open channel and picks a channel when none is named.
+// The chat screen: the channel sidebar and the open channel or one of the
+// Threads, Unread and Search panels. It routes live socket events to the open
+// channel, picks a channel when none is named and closes a thread on Esc.
 
+import "./chat.css";
 import { element } from "../../dom";
 import { errorMessage, showError, showNotice } from "../../feedback";
 import { t } from "../../i18n";
@@ -8,23 +10,64 @@ import { chatHash, navigate, type Route } from "../../router";
 import { liveSocket } from "../../socket";
 import type { View } from "../view";
 import { createChannelPane, type ChannelPane } from "./channelPane";
-import { createChannelSidebar } from "./channelSidebar";
-import { isLoaded, loadChannels, setOpenChannel, sortedChannels } from "./channelStore";
+import { createChannelSidebar, type ChatPanelName } from "./channelSidebar";
+import { isLoaded, loadChannels, loadUnread, setOpenChannel, sortedChannels } from "./channelStore";
+import { createSearchPanel, type ChatPanel } from "./searchPanel";
+import { createThreadsPanel } from "./threadsPanel";
+import { createUnreadPanel } from "./unreadPanel";
 
 export function createChatView(container: HTMLElement, route: Route): View {
-  const sidebar = createChannelSidebar();
+  const sidebar = createChannelSidebar(showPanel);
   const mainArea = element("div", { className: "chat-main-area" });
   container.appendChild(element("div", { className: "chat-layout" }, [sidebar.element, mainArea]));
 
   let channelPane: ChannelPane | null = null;
+  let panel: ChatPanel | null = null;
+  // A thread to open once the channel it belongs to is shown.
+  let pendingThread: { channelId: string; rootId: string } | null = null;
   let requestedChannelId: string | null = null;
   let destroyed = false;
+
+  function closePanel(): void {
+    panel?.destroy();
+    panel = null;
+  }
+
+  function showPanel(name: ChatPanelName): void {
+    closePanel();
+    channelPane?.destroy();
+    channelPane = null;
+    setOpenChannel(null);
+    sidebar.setActive(null);
+    if (name === "search") panel = createSearchPanel(openMessage);
+    else if (name === "threads") panel = createThreadsPanel(openMessage);
+    else panel = createUnreadPanel(openMessage);
+    mainArea.replaceChildren(panel.element);
+  }
+
+  /** Opens a channel from a panel and, when `rootId` is set, its thread. */
+  function openMessage(channelId: string, rootId: string | null): void {
+    pendingThread = rootId ? { channelId, rootId } : null;
+    const hash = chatHash(channelId);
+    if (location.hash === hash) showChannel(channelId);
+    else navigate(hash);
+  }
+
+  function openPendingThread(): void {
+    if (!pendingThread || channelPane?.channelId !== pendingThread.channelId) return;
+    channelPane.openThread(pendingThread.rootId);
+    pendingThread = null;
+  }
 
   function showChannel(channelId: string | null): void {
     requestedChannelId = channelId;
     setOpenChannel(channelId);
     sidebar.setActive(channelId);
-    if (channelPane && channelPane.channelId === channelId) return;
+    if (panel === null && channelPane && channelPane.channelId === channelId) {
+      openPendingThread();
+      return;
+    }
+    closePanel();
     channelPane?.destroy();
     channelPane = null;
     if (channelId === null) {
@@ -36,6 +79,7 @@ export function createChatView(container: HTMLElement, route: Route): View {
     }
     channelPane = createChannelPane(channelId);
     mainArea.replaceChildren(channelPane.element);
+    openPendingThread();
   }
 
   /** Opens the general channel, or the first one, when the route names none. */
@@ -58,7 +102,14 @@ export function createChatView(container: HTMLElement, route: Route): View {
         channelPane?.handleCreated(event.message);
         return;
       case "message.updated":
+      case "message.edited":
+      case "message.deleted":
+      case "message.pinned":
+      case "reaction.updated":
         channelPane?.handleUpdated(event.message);
+        return;
+      case "thread.updated":
+        channelPane?.handleThreadUpdated(event.thread);
         return;
       case "channel.left":
         if (event.channel_id === requestedChannelId) {
@@ -74,7 +125,15 @@ export function createChatView(container: HTMLElement, route: Route): View {
     void channelPane?.catchUp();
   });
 
+  function onKeyDown(event: KeyboardEvent): void {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    if (document.querySelector("dialog[open]")) return;
+    if (channelPane?.closeThread()) event.preventDefault();
+  }
+  document.addEventListener("keydown", onKeyDown);
+
   showChannel(route.name === "chat" ? route.channelId : null);
+  loadUnread().catch(() => {});
   loadChannels()
     .then(() => {
       if (requestedChannelId === null) openDefaultChannel();
@@ -87,6 +146,8 @@ export function createChatView(container: HTMLElement, route: Route): View {
     },
     destroy() {
       destroyed = true;
+      document.removeEventListener("keydown", onKeyDown);
+      closePanel();
       unsubscribeEvents();
       unsubscribeOpen();
       channelPane?.destroy();

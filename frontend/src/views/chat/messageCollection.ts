@@ -41,6 +41,11 @@ export class MessageCollection {
     return true;
   }
 
+  /** Returns the id of the newest shown message, or null when none is shown. */
+  lastId(): string | null {
+    return this.orderedIds.at(-1) ?? null;
+  }
+
   clear(): void {
     this.messages.clear();
     this.elements.clear();

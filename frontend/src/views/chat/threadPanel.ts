@@ -1,12 +1,18 @@
 // The thread panel beside a channel: the root message, its replies (oldest
-// first) and a composer that replies in the thread.
+// first), a composer that replies in the thread (optionally also to the
+// channel) and the follow switch. A reconnect loads the replies after the
+// highest thread position shown (`seq`).
 
 import { fetchThread } from "../../api";
 import { element } from "../../dom";
 import { runInBackground } from "../../feedback";
 import { t } from "../../i18n";
 import type { Message } from "../../types";
+import { followThread, markThreadRead, threadRepliesAfterSeq } from "./chatApi";
+import { ct } from "./chatText";
+import { setThreadUnread } from "./channelStore";
 import { createComposer } from "./composer";
+import type { MessageActionHandlers } from "./messageActions";
 import { MessageCollection } from "./messageCollection";
 import { renderMessage } from "./messageItem";
 
@@ -21,7 +27,8 @@ export interface ThreadPanel {
 
 export interface ThreadPanelOptions {
   rootId: string;
-  sendReply: (text: string, rootId: string) => Promise<Message>;
+  sendReply: (text: string, rootId: string, alsoSendToChannel: boolean) => Promise<Message>;
+  actions?: MessageActionHandlers;
   /** Receives the root as fetched, so the channel can refresh its reply count. */
   onRootLoaded: (root: Message) => void;
   onClose: () => void;
@@ -33,8 +40,34 @@ export function createThreadPanel(options: ThreadPanelOptions): ThreadPanel {
   const repliesContainer = element("div", { className: "thread-replies" });
   const emptyNote = element("p", { className: "muted thread-empty", text: t("threadEmpty"), attributes: { hidden: true } });
   const replies = new MessageCollection(repliesContainer, (message) =>
-    renderMessage(message, { testId: "thread-reply" }),
+    renderMessage(message, { testId: "thread-reply", actions: options.actions }),
   );
+  // The thread position up to which the shown replies have no gaps.
+  let syncedSeq = 0;
+  let following = false;
+  const alsoToChannel = element("input", { testId: "thread-also-channel", attributes: { type: "checkbox" } });
+  const followButton = element("button", {
+    className: "link-button",
+    testId: "thread-follow",
+    text: ct("follow"),
+    attributes: { type: "button" },
+  });
+  followButton.addEventListener("click", async () => {
+    const result = await runInBackground(() => followThread(rootId, !following));
+    if (!result) return;
+    setFollowing(result.thread.following ?? false);
+    setThreadUnread(result.thread);
+  });
+
+  function setFollowing(value: boolean): void {
+    following = value;
+    followButton.textContent = value ? ct("unfollow") : ct("follow");
+    followButton.setAttribute("aria-pressed", String(value));
+  }
+
+  function advance(message: Message): void {
+    if (message.seq === syncedSeq + 1) syncedSeq = message.seq;
+  }
 
   const composer = createComposer({
     inputTestId: "thread-composer-input",
@@ -43,7 +76,11 @@ export function createThreadPanel(options: ThreadPanelOptions): ThreadPanel {
     errorTestId: "thread-composer-error",
     placeholder: t("threadComposerPlaceholder"),
     onSend: async (text) => {
-      addReply(await options.sendReply(text, rootId));
+      const reply = await options.sendReply(text, rootId, alsoToChannel.checked);
+      alsoToChannel.checked = false;
+      addReply(reply);
+      // Replying makes the replier follow the thread.
+      setFollowing(true);
     },
   });
 
@@ -51,6 +88,7 @@ export function createThreadPanel(options: ThreadPanelOptions): ThreadPanel {
   const panel = element("aside", { className: "thread-panel", testId: "thread-panel", dataset: { rootId } }, [
     element("header", { className: "pane-header" }, [
       element("h3", { text: t("threadTitle") }),
+      followButton,
       element("button", {
         className: "icon-button",
         testId: "thread-close",
@@ -61,6 +99,7 @@ export function createThreadPanel(options: ThreadPanelOptions): ThreadPanel {
     ]),
     scrollArea,
     composer.element,
+    element("label", { className: "thread-also-channel" }, [alsoToChannel, ct("alsoSendToChannel")]),
   ]);
 
   function updateRoot(message: Message): void {
@@ -70,20 +109,60 @@ export function createThreadPanel(options: ThreadPanelOptions): ThreadPanel {
   function addReply(message: Message): void {
     const nearBottom = scrollArea.scrollHeight - scrollArea.scrollTop - scrollArea.clientHeight < 80;
     replies.upsert(message);
+    advance(message);
     emptyNote.hidden = replies.size > 0;
     if (nearBottom) scrollArea.scrollTop = scrollArea.scrollHeight;
+    scheduleMarkRead();
+  }
+
+  let markReadTimer: number | undefined;
+  function scheduleMarkRead(): void {
+    window.clearTimeout(markReadTimer);
+    markReadTimer = window.setTimeout(async () => {
+      if (!panel.isConnected || document.visibilityState !== "visible") return;
+      // Reading moves the marker of a followed thread and, followed or not,
+      // returns whether the person follows it, which no other route reports.
+      const newest = replies.lastId() ?? rootId;
+      const result = await runInBackground(() => markThreadRead(rootId, newest));
+      if (!result) return;
+      setFollowing(result.thread.following ?? false);
+      setThreadUnread(result.thread);
+    }, 300);
+  }
+
+  /** Loads the replies after the highest gap-free position. Returns false when the first load is still due. */
+  async function catchUpBySeq(): Promise<boolean> {
+    if (replies.size === 0 && syncedSeq === 0) return false;
+    for (let pages = 0; pages < 10; pages += 1) {
+      const page = await runInBackground(() => threadRepliesAfterSeq(rootId, syncedSeq));
+      if (!page) return true;
+      if (page.root) updateRoot(page.root);
+      for (const reply of page.replies ?? []) replies.upsert(reply);
+      syncedSeq = Math.max(syncedSeq, page.next_after_seq);
+      if (page.complete) break;
+      if ((page.replies ?? []).length === 0) await new Promise((resolve) => window.setTimeout(resolve, 200));
+    }
+    emptyNote.hidden = replies.size > 0;
+    return true;
   }
 
   async function reload(): Promise<void> {
+    if (await catchUpBySeq()) return;
     const result = await runInBackground(() => fetchThread(rootId));
     if (!result) return;
     updateRoot(result.root);
     options.onRootLoaded(result.root);
     for (const reply of result.replies) replies.upsert(reply);
+    // Every reply up to the newest fetched one is shown.
+    syncedSeq = Math.max(syncedSeq, ...result.replies.map((reply) => reply.seq ?? 0));
     emptyNote.hidden = replies.size > 0;
     scrollArea.scrollTop = scrollArea.scrollHeight;
   }
 
-  void reload().then(() => composer.focus());
+  void reload().then(() => {
+    composer.focus();
+    scheduleMarkRead();
+  });
+
   return { element: panel, rootId, addReply, updateRoot, reload };
 }
