@@ -17,14 +17,16 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 def _clean_line(value: str) -> str:
     if not value.translate(_INVISIBLE).strip():
         raise ValueError("must contain visible characters")
-    _check_characters(value)
+    check_characters(value)
     return value.strip()
 
 
 CleanLine = Annotated[str, AfterValidator(_clean_line)]
 
 
-def _check_characters(value: str, allowed: str = "") -> None:
+def check_characters(value: str, allowed: str = "") -> None:
+    """Raise ValueError naming the first control or bidirectional character
+    of ``value`` that is not in ``allowed``."""
     for character in value:
         if character in allowed:
             continue
@@ -34,12 +36,23 @@ def _check_characters(value: str, allowed: str = "") -> None:
             )
 
 
+def strip_controls(value: str) -> str:
+    """Return ``value`` without control, bidirectional or invisible characters,
+    for names taken from imported files, which cannot be sent back to fix."""
+    kept = (
+        character
+        for character in value.translate(_INVISIBLE)
+        if unicodedata.category(character) != "Cc" and character not in _BIDI_CONTROLS
+    )
+    return " ".join("".join(kept).split())
+
+
 def _clean_text(value: str) -> str:
     """Check a multi-line text: line breaks and tabs are its only controls."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     if not value.translate(_INVISIBLE).strip():
         raise ValueError("must contain visible characters")
-    _check_characters(value, allowed="\n\t")
+    check_characters(value, allowed="\n\t")
     return value.strip()
 
 
@@ -58,7 +71,7 @@ OptionalCleanText = Annotated[str, AfterValidator(_clean_optional_text)]
 def _check_markdown(value: str) -> str:
     # Markdown keeps its spacing (two trailing spaces are a line break), so the
     # text is only checked, never trimmed.
-    _check_characters(value, allowed="\n\t\r")
+    check_characters(value, allowed="\n\t\r")
     return value
 
 

@@ -24,6 +24,7 @@ from chalicelib.clock import iso, utc_now
 from chalicelib.config import get_settings
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.ids import new_id
+from chalicelib.web import Caller
 
 logger = logging.getLogger(__name__)
 
@@ -270,6 +271,24 @@ def require_member(channel_id: str, user_id: str) -> Channel:
     channel = get_channel(channel_id)
     if not is_member(channel_id, user_id):
         raise Forbidden("You are not a member of this channel.")
+    return channel
+
+
+def require_reader(channel_id: str, caller: Caller) -> Channel:
+    """Return the channel if the caller may read and post in it, else raise.
+
+    People must be members. An API token acts for an integration, which is no
+    member of anything, so it may use the public channels only: never private,
+    personal, finance, direct or group ones.
+    """
+    if not caller.is_integration:
+        return require_member(channel_id, caller.user_id)
+    channel = get_channel(channel_id)
+    if visibility_of(channel) != "public":
+        raise Forbidden(
+            "An API token can read and post in public channels only; "
+            "this channel is private."
+        )
     return channel
 
 

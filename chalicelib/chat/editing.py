@@ -1,9 +1,10 @@
 """Editing and deleting messages.
 
-Only the author edits a message. The author, an admin or an owner of the
-channel deletes it. A deleted message keeps its item as a placeholder: the
-text becomes "", ``deleted_at`` is set, and attachments, reactions, mentions
-and its pin go, so a thread under a deleted root stays readable.
+Only the author edits a message. The author, an owner of the channel or an
+admin who can see the channel deletes it (``can_moderate``). A deleted message
+keeps its item as a placeholder: the text becomes "", ``deleted_at`` is set,
+and attachments, reactions, mentions and its pin go, so a thread under a
+deleted root stays readable.
 """
 
 import logging
@@ -44,8 +45,26 @@ def is_author(message: Message, user_id: str) -> bool:
     return message.kind == "user" and message.sender_id == user_id
 
 
+# Conversations between people, and channels that belong to one person or
+# one payment request, have no moderators: only authors delete there.
+UNMODERATED_KINDS = ("direct", "group", "notifications", "finance")
+
+
 def can_moderate(channel: Channel, caller: Caller) -> bool:
-    return caller.is_admin or caller.user_id in (channel.owner_ids or set())
+    """Tell whether the caller may delete other people's messages here.
+
+    An owner of the channel may. An admin may in public channels and in the
+    private ones they belong to, never in channels hidden from them.
+    """
+    if channel.kind in UNMODERATED_KINDS:
+        return False
+    if caller.user_id in channels.owners_of(channel):
+        return True
+    if not caller.is_admin:
+        return False
+    if channels.visibility_of(channel) == "public":
+        return True
+    return channels.is_member(channel.channel_id, caller.user_id)
 
 
 def edit_message(message_id: str, caller: Caller, text: str) -> Message:
@@ -92,8 +111,8 @@ def delete_message(message_id: str, caller: Caller) -> Message:
         channels.require_member(channel.channel_id, caller.user_id)
     elif not can_moderate(channel, caller):
         raise Forbidden(
-            "Only the author, an admin or an owner of the channel can delete "
-            "this message."
+            "Only the author, an owner of the channel or an admin who can see "
+            "the channel can delete this message."
         )
     if channel.archived:
         raise Conflict("This channel is archived and read-only.")

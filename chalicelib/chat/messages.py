@@ -17,6 +17,7 @@ from chalicelib.chat.threads import resolve_refs, store_message, thread_fields
 from chalicelib.clock import iso, utc_now
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.ids import new_id
+from chalicelib.text import check_characters
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,14 @@ MAX_MESSAGE_LENGTH = 4000
 
 
 def check_text(text: str, field: str = "text") -> str:
-    text = text.strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    try:
+        check_characters(text, allowed="\n\t")
+    except ValueError as error:
+        raise InvalidInput(
+            f"Invalid field '{field}': {error}; remove it and send again.",
+            field=field,
+        ) from None
     if not text:
         raise InvalidInput(
             f"Invalid field '{field}': the message is empty.", field=field
@@ -73,6 +81,7 @@ def post_message(
     mentioned_user_ids: set[str] | None = None,
     mentions_channel: bool = False,
     also_in_channel: bool = False,
+    recipient_id: str | None = None,
 ) -> Message | None:
     """Store a message; with ``thread_id``, as a reply in that thread.
 
@@ -103,6 +112,7 @@ def post_message(
         kind=kind,
         text=text,
         link=link,
+        recipient_id=recipient_id,
         created_at=created_at,
         mentioned_user_ids=mentioned_user_ids or None,
         mentions_channel=mentions_channel or None,

@@ -160,6 +160,9 @@ class Message(Model):
     kind = UnicodeAttribute(default="user")
     text = UnicodeAttribute()
     link = UnicodeAttribute(null=True)
+    # The one person a notification in a shared thread is addressed to, so that
+    # copies (Telegram) reach that person and not every member.
+    recipient_id = UnicodeAttribute(null=True)
     attachments = ListAttribute(of=UnicodeAttribute, null=True)
     source_ref = UnicodeAttribute(null=True)
     reply_count = NumberAttribute(default=0)

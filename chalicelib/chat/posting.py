@@ -1,11 +1,13 @@
-"""Posting a person's message, shared by the HTTP route and the WebSocket action."""
+"""Posting a message: a person's, shared by the HTTP route and the WebSocket
+action, or an integration's through an API token."""
 
-from chalicelib.chat.channels import require_member
+from chalicelib.chat.channels import require_member, require_reader
 from chalicelib.chat.mentions import parse_mentions
 from chalicelib.chat.messages import check_text, post_message
 from chalicelib.chat.models import Message
 from chalicelib.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.people.models import User
+from chalicelib.web import Caller
 
 
 def post_as_user(
@@ -15,12 +17,7 @@ def post_as_user(
     thread_id: str | None,
     also_in_channel: bool = False,
 ) -> Message:
-    if also_in_channel and not thread_id:
-        raise InvalidInput(
-            "Invalid field 'also_send_to_channel': only a thread reply can also "
-            "be sent to the channel; add 'thread_id' or drop this field.",
-            field="also_send_to_channel",
-        )
+    _check_also_in_channel(also_in_channel, thread_id)
     channel = require_member(channel_id, user_id)
     if channel.archived:
         raise Conflict("This channel is archived and read-only.")
@@ -39,3 +36,38 @@ def post_as_user(
         mentions_channel=mentions.channel,
         also_in_channel=also_in_channel,
     )
+
+
+def post_as_integration(
+    channel_id: str,
+    caller: Caller,
+    text: str,
+    thread_id: str | None,
+    also_in_channel: bool = False,
+) -> Message:
+    """Post as the integration behind an API token, under its name.
+
+    The integration mentions nobody: its text comes from another system, so an
+    @ in it notifies no one.
+    """
+    _check_also_in_channel(also_in_channel, thread_id)
+    channel = require_reader(channel_id, caller)
+    if channel.archived:
+        raise Conflict("This channel is archived and read-only.")
+    return post_message(
+        channel,
+        sender_id=caller.user_id,
+        sender_name=caller.integration_name or caller.user_id,
+        text=check_text(text),
+        thread_id=thread_id,
+        also_in_channel=also_in_channel,
+    )
+
+
+def _check_also_in_channel(also_in_channel: bool, thread_id: str | None) -> None:
+    if also_in_channel and not thread_id:
+        raise InvalidInput(
+            "Invalid field 'also_send_to_channel': only a thread reply can also "
+            "be sent to the channel; add 'thread_id' or drop this field.",
+            field="also_send_to_channel",
+        )

@@ -5,7 +5,7 @@ from chalice import Blueprint, Response
 from chalicelib.auth.authorizer import bearer_authorizer
 from chalicelib.chat import catch_up, channel_management, channels, messages
 from chalicelib.chat.channel_routes import list_channels_of
-from chalicelib.chat.posting import post_as_user
+from chalicelib.chat.posting import post_as_integration, post_as_user
 from chalicelib.chat.schemas import ChannelCreate, MemberAdd, MessageCreate
 from chalicelib.chat.telegram_import import import_telegram_export
 from chalicelib.errors import Forbidden, InvalidInput, PayloadTooLarge
@@ -84,7 +84,7 @@ def add_member(channel_id):
 )
 def list_messages(channel_id):
     caller = caller_of(chat_routes.current_request)
-    channels.require_member(channel_id, caller.user_id)
+    channels.require_reader(channel_id, caller)
     if query_param(chat_routes.current_request, "after_seq") is not None:
         return catch_up.channel_messages_after(
             chat_routes.current_request, channel_id, caller.user_id
@@ -113,13 +113,22 @@ def list_messages(channel_id):
 def post_message(channel_id):
     caller = caller_of(chat_routes.current_request)
     request = parse_body(chat_routes.current_request, MessageCreate)
-    message = post_as_user(
-        channel_id,
-        caller.user_id,
-        request.text,
-        request.thread_id,
-        also_in_channel=request.also_send_to_channel,
-    )
+    if caller.is_integration:
+        message = post_as_integration(
+            channel_id,
+            caller,
+            request.text,
+            request.thread_id,
+            also_in_channel=request.also_send_to_channel,
+        )
+    else:
+        message = post_as_user(
+            channel_id,
+            caller.user_id,
+            request.text,
+            request.thread_id,
+            also_in_channel=request.also_send_to_channel,
+        )
     return Response(
         {"message": messages.message_json(message, caller.user_id)}, status_code=201
     )
@@ -131,7 +140,7 @@ def post_message(channel_id):
 def get_thread(message_id):
     caller = caller_of(chat_routes.current_request)
     message = messages.find_message(message_id)
-    channels.require_member(message.channel_id, caller.user_id)
+    channels.require_reader(message.channel_id, caller)
     root = message
     if message.thread_id:
         root = messages.get_root_message(message.channel_id, message.thread_id)

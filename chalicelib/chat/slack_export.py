@@ -23,6 +23,9 @@ MAX_ENTRY_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 MAX_JSON_DEPTH = 64
 MAX_TEXT_LENGTH = 100_000
+# Lines of all day files together. An export of this many lines takes minutes
+# to write, which is about what one background run can take.
+MAX_MESSAGES = 200_000
 
 # Lines Slack writes about the channel itself rather than by a person; they carry
 # nothing a reader of the history needs.
@@ -156,10 +159,19 @@ def parse_archive(data: bytes) -> SlackExport:
                 Skipped(listing, None, "direct messages are not imported as channels")
             )
 
-    raw_messages = {
-        channel.channel_id: list(_raw_messages(archive, entries, channel))
-        for channel in channels
-    }
+    raw_messages: dict[str, list] = {}
+    count = 0
+    for channel in channels:
+        lines = raw_messages.setdefault(channel.channel_id, [])
+        for line in _raw_messages(archive, entries, channel):
+            count += 1
+            if count > MAX_MESSAGES:
+                raise SlackExportError(
+                    f"The export has more than {MAX_MESSAGES} messages. Export a "
+                    "shorter date range or fewer channels and import each part.",
+                    field="file",
+                )
+            lines.append(line)
     bot_names = _bot_names(raw_messages)
     for channel in channels:
         for where, raw in raw_messages[channel.channel_id]:

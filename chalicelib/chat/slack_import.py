@@ -22,10 +22,13 @@ from chalicelib.chat.slack_export import SlackChannel, SlackExport, SlackUser
 from chalicelib.clock import utc_now
 from chalicelib.ids import stable_id
 from chalicelib.people.models import ACTIVE, DIRECTORY, User
+from chalicelib.text import strip_controls
 
 logger = logging.getLogger(__name__)
 
 IMPORTED_SENDER_PREFIX = "slack:"
+# The API's limit on channel names; Slack allows longer ones.
+MAX_CHANNEL_NAME_LENGTH = 80
 # The report lists this many skipped lines one by one and counts the rest.
 MAX_REPORTED_SKIPS = 200
 
@@ -136,9 +139,10 @@ def _match_people(
 def _ensure_channel(
     slack_channel: SlackChannel, imported_by: str, accounts: dict[str, User]
 ) -> Channel:
+    name = strip_controls(slack_channel.name)[:MAX_CHANNEL_NAME_LENGTH]
     channel = channels.ensure_channel(
         f"slack:{slack_channel.channel_id}",
-        name=slack_channel.name,
+        name=name or f"slack-{slack_channel.channel_id}",
         kind="custom",
         created_by=imported_by,
     )

@@ -11,6 +11,7 @@ from chalicelib.chat import channels
 from chalicelib.chat.history_writer import ProgressCallback
 from chalicelib.chat.telegram_export import ParsedExport
 from chalicelib.chat.telegram_import import chat_reference, write_export
+from chalicelib.text import strip_controls
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,8 @@ def import_chats(
             empty_chats.append(export.chat_name)
             continue
         chat_ref = chat_reference(export)
-        name = (export.chat_name or f"Telegram {chat_ref}")[:MAX_CHANNEL_NAME_LENGTH]
+        name = strip_controls(export.chat_name)[:MAX_CHANNEL_NAME_LENGTH]
+        name = name or f"Telegram {chat_ref}"
         channel = channels.ensure_channel(
             f"telegram:{chat_ref}", name=name, kind="custom", created_by=imported_by
         )

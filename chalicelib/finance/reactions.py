@@ -124,6 +124,7 @@ def handle_finance_record(record: DynamoDBRecord) -> None:
             thread_id=root_id,
             kind="notification",
             link=thread.request_link(request.request_id),
+            recipient_id=recipient.user_id,
             message_id=stable_id(
                 entry.created_at,
                 entry.request_id,

@@ -8,7 +8,12 @@ from chalicelib.chat.history_writer import ProgressCallback
 from chalicelib.chat.slack_export import SlackExportError, parse_archive
 from chalicelib.chat.slack_import import import_slack_export
 from chalicelib.chat.telegram_chats_import import import_chats
-from chalicelib.chat.telegram_export import TelegramExportError, parse_all_chats
+from chalicelib.chat.telegram_export import (
+    ParsedExport,
+    TelegramExportError,
+    parse_all_chats,
+)
+from chalicelib.chat.telegram_import import MAX_IMPORTED_TEXT_LENGTH
 
 
 class ExportFileError(ValueError):
@@ -35,6 +40,27 @@ class ImportFormat:
             raise ExportFileError(error.message, error.field) from None
 
 
+def _parse_telegram(data: bytes) -> list[ParsedExport]:
+    """Parse every chat and check that each message can be stored, so that the
+    route rejects a file the job could not write."""
+    chats = parse_all_chats(data)
+    for chat_index, chat in enumerate(chats):
+        for message in chat.messages:
+            if len(message.text) > MAX_IMPORTED_TEXT_LENGTH:
+                raise TelegramExportError(
+                    f"Message {message.source_id} of chat {chat.chat_name!r} has "
+                    f"{len(message.text)} characters; the limit is "
+                    f"{MAX_IMPORTED_TEXT_LENGTH}. Remove or shorten it in the "
+                    "export and import again.",
+                    field=(
+                        f"chats.list[{chat_index}].messages"
+                        if len(chats) > 1
+                        else "messages"
+                    ),
+                )
+    return chats
+
+
 def _write_slack(export, imported_by: str, progress: ProgressCallback) -> dict:
     return import_slack_export(export, imported_by, progress).to_json()
 
@@ -48,7 +74,7 @@ FORMATS = {
     ),
     "telegram": ImportFormat(
         content_type="application/json",
-        parse_export=parse_all_chats,
+        parse_export=_parse_telegram,
         format_errors=(TelegramExportError,),
         write_export=import_chats,
     ),

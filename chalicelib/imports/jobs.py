@@ -13,7 +13,7 @@ import logging
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.clock import utc_now
-from chalicelib.errors import NotFound
+from chalicelib.errors import ApiError, NotFound
 from chalicelib.files import storage
 from chalicelib.ids import new_id
 from chalicelib.imports.formats import FORMATS, ExportFileError
@@ -94,7 +94,14 @@ def run_job(job_id: str) -> None:
                 ]
             )
 
-    report = export_format.write_export(export, job.created_by, progress)
+    try:
+        report = export_format.write_export(export, job.created_by, progress)
+    except ApiError as error:
+        # A rule the file breaks that parsing did not catch: retrying cannot
+        # help, so the job ends with the reason instead of staying "running".
+        logger.warning("import job rejected job_id=%s: %s", job_id, error.message)
+        _finish(job, status="failed", error=error.message)
+        return
     _finish(job, status="done", report=report)
     storage.delete_object(job.object_key)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,9 +56,8 @@ class LimitedEnvironment(SandboxedEnvironment):
     """A sandbox that also bounds ``*`` and ``**``, which payload values feed.
 
     The stock sandbox caps ``range()`` but lets ``'x' * payload.count`` build
-    a string of any length the payload names.
-    NOTE: loops that output nothing are not bounded; templates come from
-    admins, and the Lambda timeout stops such a loop.
+    a string of any length the payload names. Loops that output nothing are
+    bounded by ``structure_problem``: no loop inside a loop, no recursion.
     """
 
     intercepted_binops = frozenset(["*", "**"])
@@ -78,6 +77,25 @@ class LimitedEnvironment(SandboxedEnvironment):
         if operator == "**" and isinstance(right, int) and abs(right) > MAX_EXPONENT:
             raise SecurityError(f"exponent {right} is above {MAX_EXPONENT}")
         return super().call_binop(context, operator, left, right)
+
+
+def structure_problem(source: str) -> str | None:
+    """Return why a template may run too long, or None.
+
+    One loop runs at most once per item of a list in the payload, which is
+    bounded by the delivery's size. A loop inside a loop multiplies those
+    counts, and a recursive loop or macro has no bound at all, so none is
+    allowed.
+    """
+    tree = _ENVIRONMENT.parse(source)
+    for loop in tree.find_all(nodes.For):
+        if loop.recursive:
+            return "a recursive loop is not allowed"
+        if next(loop.find_all(nodes.For), None) is not None:
+            return "a loop inside another loop is not allowed"
+    if next(tree.find_all((nodes.Macro, nodes.CallBlock)), None) is not None:
+        return "macros are not allowed"
+    return None
 
 
 # Markdown is stored as written and sanitised where it is shown, so HTML
@@ -174,6 +192,13 @@ def check_template(action: str, template: dict) -> dict:
                 f"{error.lineno}: {(error.message or '').rstrip('.')}.",
                 field=f"template.{name}",
             ) from None
+        problem = structure_problem(source)
+        if problem is not None:
+            raise InvalidInput(
+                f"Invalid field 'template.{name}': {problem}, because it could "
+                "run without bound; loop once over a payload list instead.",
+                field=f"template.{name}",
+            )
     return values
 
 
@@ -219,6 +244,12 @@ def render_field(name: str, source: str, context: dict) -> str:
     """Render one template field; raise ActionFailed naming ``template.<name>``."""
     field = f"template.{name}"
     try:
+        problem = structure_problem(source)
+        if problem is not None:
+            raise _failed(
+                f"Template field '{name}' cannot run: {problem}. Change the template.",
+                field,
+            )
         template = _ENVIRONMENT.from_string(source)
         parts: list[str] = []
         length = 0

@@ -74,29 +74,41 @@ def sent_pk(message_id: str) -> str:
     return f"{SENT_PREFIX}{message_id}"
 
 
+def _recipient_of(message: dict) -> str | None:
+    """Return who a notification is for: its named recipient (a payment
+    request's shared thread names one), or the owner of the personal
+    notifications channel it was posted to."""
+    if message.get("recipient_id"):
+        return message["recipient_id"]
+    if message.get("thread_id"):
+        return None
+    try:
+        channel = Channel.get(channel_pk(message["channel_id"]), "META")
+    except DoesNotExist:
+        return None
+    if channel.kind != "notifications" or not channel.owner_user_id:
+        return None
+    return channel.owner_user_id
+
+
 def send_notification_copy(record: DynamoDBRecord) -> None:
     """Send a new notification message to its recipient's linked chat, once."""
     change = read_change(record)
     if change.event_name != "INSERT" or change.item_type != "message":
         return
     message = change.new
-    if message.get("kind") != "notification" or message.get("thread_id"):
+    if message.get("kind") != "notification":
         return
     bot = find_bot()
     if bot is None:
         return
-    # NOTE: notifications posted into a shared thread (payment requests) carry
-    # no recipient on the message, so only the personal channel is copied.
-    try:
-        channel = Channel.get(channel_pk(message["channel_id"]), "META")
-    except DoesNotExist:
+    recipient_id = _recipient_of(message)
+    if recipient_id is None:
         return
-    if channel.kind != "notifications" or not channel.owner_user_id:
-        return
-    link = active_link(channel.owner_user_id, bot)
+    link = active_link(recipient_id, bot)
     if link is None:
         return
-    recipient = find_user(channel.owner_user_id)
+    recipient = find_user(recipient_id)
     if recipient is None or not recipient.is_active:
         return
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.clock import iso, utc_now
-from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.errors import ApiError, Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.ids import new_id
 from chalicelib.kb import conflicts, revisions
 from chalicelib.kb.access import Reader, require_read
@@ -251,10 +251,21 @@ def _start_edition(article: Article, save: Save) -> None:
     save.state.update(edition=save.revision, edition_reason=reason, edition_at=save.at)
 
 
-def _conflict(article: Article, save: Save, reader: Reader) -> Conflict:
-    """Keep the rejected text as a conflict copy and build the 409 error."""
+def _conflict(article: Article, save: Save, reader: Reader) -> ApiError:
+    """Keep the rejected text as a conflict copy and build the 409 error.
+
+    A base revision newer than the article's is no edit anyone started from,
+    so it gets a 400 and no copy is kept.
+    """
     revisions.catch_up(article.article_id)
     current = get_article(article.article_id, consistent=True)
+    if save.base_revision > int(current.revision):
+        return InvalidInput(
+            f"Invalid field 'base_revision': {save.base_revision} is newer than "
+            f"the article's revision {int(current.revision)}; send the revision "
+            "you started editing from.",
+            field="base_revision",
+        )
     copy = conflicts.store_conflict(
         article.article_id,
         reader.user_id,

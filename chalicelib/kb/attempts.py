@@ -240,25 +240,27 @@ def answer_question(
         now + timedelta(seconds=LOCKOUT_SECONDS) if result == "wrong" else None
     )
     state_key = (learner_pk(course.course_id, reader.user_id), state_sk(article_id))
+    answers_before = int(state.answer_count or 0) if state is not None else 0
+    unchanged = (
+        ArticleState.answer_count == answers_before
+        if answers_before
+        else ArticleState.answer_count.does_not_exist()
+    )
+    state_actions = [ArticleState.answer_count.set(answers_before + 1)]
+    if locked_until is not None:
+        # A wrong answer sends the learner back to the article.
+        state_actions += [
+            ArticleState.read_at.remove(),
+            ArticleState.locked_until.set(locked_until),
+        ]
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(attempt, condition=Attempt.sk.does_not_exist())
-            if locked_until is not None:
-                # A wrong answer sends the learner back to the article.
-                transaction.update(
-                    ArticleState(*state_key),
-                    actions=[
-                        ArticleState.read_at.remove(),
-                        ArticleState.locked_until.set(locked_until),
-                    ],
-                    condition=ArticleState.read_at.exists(),
-                )
-            else:
-                transaction.condition_check(
-                    ArticleState,
-                    *state_key,
-                    condition=ArticleState.read_at.exists(),
-                )
+            transaction.update(
+                ArticleState(*state_key),
+                actions=state_actions,
+                condition=ArticleState.read_at.exists() & unchanged,
+            )
             if result == "pending":
                 transaction.save(
                     GradingEntry(

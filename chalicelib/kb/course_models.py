@@ -189,6 +189,10 @@ class ArticleState(Model):
     item_type = UnicodeAttribute(default="article_state")
     read_at = UTCDateTimeAttribute(null=True)
     locked_until = UTCDateTimeAttribute(null=True)
+    # Answers saved on this article so far. Each answer raises it on the
+    # condition that it still has the value read before, so two answers sent
+    # at the same moment cannot both pass the turn check.
+    answer_count = NumberAttribute(null=True)
 
 
 class Attempt(Model):

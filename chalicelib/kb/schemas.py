@@ -121,6 +121,11 @@ class ArticleCreate(Strict):
     template_id: Identifier | None = None
 
 
+# Far above any article's revision count; bounds the number so that it fits a
+# DynamoDB number and a conflict copy's key.
+MAX_REVISION = 1_000_000_000
+
+
 class ArticleUpdate(Strict):
     """A save: ``base_revision`` is the revision the editor started from.
 
@@ -128,7 +133,7 @@ class ArticleUpdate(Strict):
     never inferred from the size of the change.
     """
 
-    base_revision: StrictInt = Field(ge=1)
+    base_revision: StrictInt = Field(ge=1, le=MAX_REVISION)
     title: Title | None = None
     title_en: Title | None = None
     body: Body | None = None
@@ -141,7 +146,7 @@ class ArticleUpdate(Strict):
 
 
 class RestoreBody(Strict):
-    base_revision: StrictInt | None = Field(default=None, ge=1)
+    base_revision: StrictInt | None = Field(default=None, ge=1, le=MAX_REVISION)
     significant: StrictBool = False
 
 

@@ -44,6 +44,76 @@ ROUTE_DOCS: dict[str, RouteDoc] = {
         },
         errors=(413,),
     ),
+    "POST /api/chat/import/slack": RouteDoc(
+        summary="Start importing a Slack workspace export as a background job",
+        raw_body={
+            "application/zip": {
+                "type": "string",
+                "contentMediaType": "application/zip",
+                "description": "The zip Slack produces under Import/Export Data.",
+            },
+        },
+        errors=(413,),
+    ),
+    "POST /api/chat/import/telegram": RouteDoc(
+        summary="Start importing a Telegram export, one channel per chat",
+        raw_body={
+            "application/json": {
+                "type": "object",
+                "description": "result.json of a full-account or single-chat export.",
+            },
+        },
+        errors=(413,),
+    ),
+    "POST /api/tasks/import": RouteDoc(
+        summary="Import tasks from a Trello board export or a CSV file",
+        raw_body={
+            "application/json": {
+                "type": "object",
+                "description": "A Trello board JSON export (format=trello).",
+            },
+            "text/csv": {"type": "string", "description": "A CSV file (format=csv)."},
+            "application/octet-stream": {
+                "type": "string",
+                "description": "Either file as bytes, for encodings other than UTF-8.",
+            },
+        },
+        errors=(413,),
+    ),
+    "POST /api/tasks/import/{file_format}": RouteDoc(
+        summary="Import tasks; file_format is trello or csv",
+        raw_body={
+            "application/octet-stream": {
+                "type": "string",
+                "description": "A Trello board JSON export or a CSV file, as bytes.",
+            },
+        },
+        errors=(413,),
+    ),
+    "POST /api/kb/sections/{section_id}/import": RouteDoc(
+        summary="Import a Markdown, HTML or .docx file as a draft article",
+        raw_body={
+            "application/octet-stream": {
+                "type": "string",
+                "description": "The file as bytes; format=markdown|html|docx.",
+            },
+        },
+        errors=(413,),
+    ),
+    "POST /api/hooks/{hook_id}": RouteDoc(
+        summary="Receive a signed inbound webhook delivery",
+        raw_body={
+            "application/json": {
+                "type": "object",
+                "description": (
+                    "Any JSON object. The headers X-Shtab-Timestamp, "
+                    "X-Shtab-Delivery and X-Shtab-Signature (sha256=<hex of "
+                    'HMAC-SHA256(secret, timestamp + "." + raw body)>) are required.'
+                ),
+            },
+        },
+        errors=(413,),
+    ),
     # Sign-in failures are throttled per email address.
     "POST /api/auth/login": RouteDoc(errors=(429,)),
 }

@@ -154,6 +154,33 @@ def test_admin_deletes_any_message(room):
     assert response.json["message"]["deleted_at"] is not None
 
 
+def test_admin_cannot_delete_in_direct_conversation(room):
+    direct = room.anna.client.post("/api/chat/direct", {"user_ids": [room.boris.id]})
+    assert direct.status in (200, 201), direct.body
+    channel_id = direct.json["channel"]["id"]
+    message = post(room.anna, channel_id, "личное")
+
+    response = room.owner.client.delete(f"/api/chat/messages/{message['id']}")
+
+    assert response.status == 403
+    assert history(room.boris, channel_id)[0]["text"] == "личное"
+
+
+def test_admin_cannot_delete_in_hidden_private_channel(room):
+    created = room.anna.client.post(
+        "/api/chat/channels",
+        {"name": "без админа", "visibility": "private", "member_ids": [room.boris.id]},
+    )
+    assert created.status == 201, created.body
+    channel_id = created.json["channel"]["id"]
+    message = post(room.boris, channel_id, "наше")
+
+    response = room.owner.client.delete(f"/api/chat/messages/{message['id']}")
+
+    assert response.status == 403
+    assert history(room.anna, channel_id)[0]["text"] == "наше"
+
+
 def test_channel_owner_deletes_message(room):
     message = post(room.boris, room.channel_id, "не по теме")
     channel = Channel.get(channel_pk(room.channel_id), "META")

@@ -32,6 +32,8 @@ CASES = [
     ("anna", "PATCH", MESSAGE, {"text": None}, 400, "text"),
     ("anna", "PATCH", MESSAGE, {"text": ["a"]}, 400, "text"),
     ("anna", "PATCH", MESSAGE, {"text": "ж" * 4001}, 400, "text"),
+    ("anna", "PATCH", MESSAGE, {"text": "счёт \u202eтxt.exe"}, 400, "text"),
+    ("anna", "PATCH", MESSAGE, {"text": "звонок\x07"}, 400, "text"),
     ("anna", "PATCH", MESSAGE, {"text": "ок", "surprise": 1}, 400, "surprise"),
     ("anna", "PATCH", MESSAGE, {"text": "ок", "thread_id": "x"}, 400, "thread_id"),
     ("boris", "PATCH", MESSAGE, {"text": "чужое"}, 403, None),

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.chat import slack_export
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "slack"
 EXPORT_2016 = FIXTURES / "export-2016.zip"
 
@@ -210,6 +212,27 @@ def test_bad_archive_rejected(owner, pump, archive, field):
     assert _channels_by_name(owner) == before
 
 
+def test_too_many_messages_rejected(owner, pump, monkeypatch):
+    monkeypatch.setattr(slack_export, "MAX_MESSAGES", 3)
+    lines = [
+        {"type": "message", "user": "U1", "text": "x", "ts": f"170410000{n}.1"}
+        for n in range(4)
+    ]
+    archive = _zip(
+        {
+            "users.json": USERS,
+            "channels.json": CHANNELS,
+            "general/2024-01-01.json": lines,
+        }
+    )
+
+    response = _start(owner, archive)
+
+    assert response.status == 400, response.body
+    assert response.json["error"]["field"] == "file"
+    assert "more than 3 messages" in response.json["error"]["message"]
+
+
 def test_oversized_archive_rejected(owner):
     response = _start(owner, b"0" * (9 * 1024 * 1024 + 1))
 
@@ -258,3 +281,27 @@ def test_imported_history_searchable(owner, pump):
     texts = [message["text"] for message in found.json["results"]]
     assert any("100 cities" in text for text in texts)
     assert all(message["kind"] == "imported" for message in found.json["results"])
+
+
+def test_channel_name_cleaned_and_cut(owner, pump):
+    long_name = "отзывы\u202e" + "я" * 120
+    archive = _zip(
+        {
+            "users.json": USERS,
+            "channels.json": [{"id": "C9", "name": long_name}],
+            f"{long_name}/2024-01-01.json": [
+                {"type": "message", "user": "U1", "text": "hi", "ts": "1704100000.1"}
+            ],
+        }
+    )
+
+    job = _run(owner, pump, archive)
+
+    assert job["status"] == "done", job
+    [channel] = [
+        channel
+        for channel in owner.client.get("/api/chat/channels").json["channels"]
+        if channel["name"].startswith("отзывы")
+    ]
+    assert "\u202e" not in channel["name"]
+    assert len(channel["name"]) == 80

@@ -126,6 +126,17 @@ def test_bad_account_export_rejected(owner, pump, data, field):
     assert _channels_by_name(owner) == before
 
 
+def test_overlong_message_rejected_up_front(owner, pump):
+    chat = _chat("personal-chat-ru.json")
+    chat["messages"][0]["text"] = "я" * 100_001
+    data = _account_export([_chat(CHATS[1]), chat])
+
+    response = _start(owner, data)
+
+    assert response.status == 400, response.body
+    assert response.json["error"]["field"] == "chats.list[1].messages"
+
+
 def test_telegram_import_needs_admin(owner, hire):
     employee = hire("Пётр")
 

@@ -14,8 +14,12 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 
 from chalicelib import clock
-from chalicelib.chat.channels import find_channel_by_key, notifications_key
-from chalicelib.chat.messages import list_history
+from chalicelib.chat.channels import (
+    create_channel,
+    find_channel_by_key,
+    notifications_key,
+)
+from chalicelib.chat.messages import list_history, post_message
 from chalicelib.integrations import telegram_api
 from chalicelib.integrations.telegram_bridge import LINK_CODE_SECONDS, SECRET_HEADER
 from chalicelib.integrations.telegram_delivery import (
@@ -399,6 +403,48 @@ def test_unlinked_person_gets_nothing(owner, hire, telegram, bot, pump):
     anna = hire("Анна")
 
     assign_task(owner, pump, anna)
+
+    assert telegram.calls_of("sendMessage") == []
+
+
+def _thread_notification(owner, recipient_id: str | None) -> None:
+    """Post a notification into a shared thread, as payment requests do."""
+    channel = create_channel("Заявка на оплату", None, owner.id)
+    root = post_message(
+        channel, sender_id=owner.id, sender_name="Владелец", text="Заявка"
+    )
+    post_message(
+        channel,
+        sender_id="system",
+        sender_name="Штаб",
+        text="Заявку одобрили",
+        thread_id=root.message_id,
+        kind="notification",
+        link="#/finance/requests/R1",
+        recipient_id=recipient_id,
+    )
+
+
+def test_thread_notification_reaches_recipient(owner, api, hire, telegram, bot, pump):
+    anna = hire("Анна")
+    boris = hire("Борис")
+    link(anna, api, telegram, ANNA_CHAT)
+    link(boris, api, telegram, BOB_CHAT)
+
+    _thread_notification(owner, anna.id)
+    pump.drain()
+
+    [call] = telegram.calls_of("sendMessage")
+    assert call.payload["chat_id"] == ANNA_CHAT
+    assert "Заявку одобрили" in call.payload["text"]
+
+
+def test_thread_notification_without_recipient(owner, api, hire, telegram, bot, pump):
+    anna = hire("Анна")
+    link(anna, api, telegram, ANNA_CHAT)
+
+    _thread_notification(owner, None)
+    pump.drain()
 
     assert telegram.calls_of("sendMessage") == []
 

@@ -334,3 +334,56 @@ def test_admin_scope_widens_finance_visibility(make_token, company, hire):
     listed = admin.get("/api/finance/requests?view=all")
     assert listed.status == 200, listed.body
     assert request_id in {request["id"] for request in listed.json["requests"]}
+
+
+# Chat through a token
+
+
+def _general_channel_id(person) -> str:
+    listed = person.client.get("/api/chat/channels").json["channels"]
+    return next(channel["id"] for channel in listed if channel["kind"] == "general")
+
+
+def test_token_posts_to_public_channel(make_token, owner, pump):
+    pump.drain()
+    channel_id = _general_channel_id(owner)
+    _, _, client = make_token("Отзывы WB", ("chat:read", "chat:write"))
+
+    posted = client.post(
+        f"/api/chat/channels/{channel_id}/messages", {"text": "Новый отзыв: 2★"}
+    )
+
+    assert posted.status == 201, posted.body
+    assert posted.json["message"]["sender_name"] == "Отзывы WB"
+    history = client.get(f"/api/chat/channels/{channel_id}/messages")
+    assert history.status == 200, history.body
+    texts = [message["text"] for message in history.json["messages"]]
+    assert "Новый отзыв: 2★" in texts
+    seen = owner.client.get(f"/api/chat/channels/{channel_id}/messages").json
+    assert "Новый отзыв: 2★" in [message["text"] for message in seen["messages"]]
+
+
+def test_token_kept_out_of_private_channel(make_token, owner):
+    created = owner.client.post(
+        "/api/chat/channels", {"name": "руководство", "visibility": "private"}
+    )
+    assert created.status == 201, created.body
+    channel_id = created.json["channel"]["id"]
+    _, _, client = make_token("Бот", ("chat:read", "chat:write"))
+
+    posted = client.post(f"/api/chat/channels/{channel_id}/messages", {"text": "x"})
+    read = client.get(f"/api/chat/channels/{channel_id}/messages")
+
+    assert posted.status == 403
+    assert read.status == 403
+
+
+def test_chat_read_scope_cannot_post(make_token, owner, pump):
+    pump.drain()
+    channel_id = _general_channel_id(owner)
+    _, _, client = make_token("Бот", ("chat:read",))
+
+    posted = client.post(f"/api/chat/channels/{channel_id}/messages", {"text": "x"})
+
+    assert posted.status == 403
+    assert posted.json["error"]["missing_scope"] == "chat:write"

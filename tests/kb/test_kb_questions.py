@@ -345,6 +345,27 @@ def test_concurrent_wrong_answers_one_counts(world, courses, monkeypatch):
     assert [attempt["result"] for attempt in listed["attempts"]] == ["wrong"]
 
 
+def test_concurrent_correct_answers_one_counts(world, courses, monkeypatch):
+    from chalicelib.kb import course_progress
+
+    article = courses.article()
+    question = courses.question(article["id"], SINGLE)
+    course = courses.course([article["id"]], ["wb_manager"])
+    courses.read(world.anna, course["id"], article["id"])
+    before = course_progress.load_records(course["id"], world.anna.id)
+    courses.pass_question(world.anna, course["id"], question)
+
+    # A second correct answer that read the records before the first one
+    # committed: the read mark is still there, but the answer count moved on.
+    monkeypatch.setattr(attempts, "load_records", lambda *args: before)
+    correct = [option["id"] for option in question["options"] if option["correct"]]
+    response = courses.answer(world.anna, course["id"], question, option_ids=correct)
+    assert response.status == 409
+    monkeypatch.undo()
+    listed = world.anna.client.get(f"/api/kb/courses/{course['id']}/attempts").json
+    assert [attempt["result"] for attempt in listed["attempts"]] == ["correct"]
+
+
 def test_concurrent_grades_one_wins(world, courses, monkeypatch):
     from chalicelib.kb import grading
     from chalicelib.kb.course_models import GRADING_PARTITION, GradingEntry

@@ -205,3 +205,32 @@ def test_file_over_5_mb_rejected(team, pump):
     response = upload(team.boris, raw, "format=csv")
     assert response.status == 413
     assert created_by(team.boris) == []
+
+
+def test_format_in_path_imports(team, pump):
+    raw = (FIXTURES / "generic-multiline.csv").read_bytes()
+
+    response = team.boris.client.post(
+        "/api/tasks/import/csv", raw=raw, headers=OCTET_STREAM
+    )
+
+    assert response.status == 201, response.body
+    assert response.json["created"] > 0
+
+
+def test_unknown_format_in_path_rejected(team, pump):
+    response = team.boris.client.post(
+        "/api/tasks/import/jira", raw=b"x", headers=OCTET_STREAM
+    )
+
+    assert response.status == 400
+    assert response.json["error"]["field"] == "format"
+
+
+def test_format_twice_rejected(team, pump):
+    response = team.boris.client.post(
+        "/api/tasks/import/csv?format=trello", raw=b"x", headers=OCTET_STREAM
+    )
+
+    assert response.status == 400
+    assert response.json["error"]["field"] == "format"
