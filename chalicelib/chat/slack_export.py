@@ -1,6 +1,6 @@
 """Parse a Slack workspace export (the zip from Workspace settings → Import/Export).
 
-The archive holds ``users.json``, ``channels.json`` (public channels), optionally
+The archive contains ``users.json``, ``channels.json`` (public channels), optionally
 ``groups.json`` (private channels), and one folder per channel with a JSON file of
 messages per day. A thread's replies can sit in later day files than its root, so
 every file of a channel is read before threads are put together.

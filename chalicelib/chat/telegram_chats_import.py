@@ -1,6 +1,6 @@
 """Import every chat of a Telegram export, each into a channel of its own.
 
-A full-account export (Settings → Advanced → Export Telegram data) holds many
+A full-account export (Settings → Advanced → Export Telegram data) contains many
 chats. Each becomes a custom channel, found again on a later import by the
 chat's Telegram id, so importing the same export twice adds nothing.
 """
