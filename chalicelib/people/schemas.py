@@ -1,13 +1,34 @@
 """Request bodies of the people routes."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+)
 
-from chalicelib.text import CleanLine
+from chalicelib.text import CleanLine, check_characters
 
 Role = Literal["admin", "manager", "employee"]
 Locale = Literal["ru", "en"]
+
+
+def _check_password(value: str) -> str:
+    check_characters(value)
+    return value
+
+
+# Kept exactly as typed: the login route compares it unstripped, so stripping
+# it here would lock out anyone whose password starts or ends with a space.
+NewPassword = Annotated[
+    str,
+    StringConstraints(strip_whitespace=False, min_length=8, max_length=200),
+    AfterValidator(_check_password),
+]
 
 
 class UserCreate(BaseModel):
@@ -18,7 +39,7 @@ class UserCreate(BaseModel):
     position_id: str | None = Field(default=None, min_length=1, max_length=64)
     role: Role = "employee"
     locale: Locale = "ru"
-    password: str | None = Field(default=None, min_length=8, max_length=200)
+    password: NewPassword | None = None
 
 
 class UserUpdate(BaseModel):
@@ -28,4 +49,4 @@ class UserUpdate(BaseModel):
     position_id: str | None = Field(default=None, min_length=1, max_length=64)
     role: Role | None = None
     locale: Locale | None = None
-    password: str | None = Field(default=None, min_length=8, max_length=200)
+    password: NewPassword | None = None

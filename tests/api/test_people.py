@@ -111,6 +111,29 @@ def test_generated_password_logs_in(api, owner):
     generated = response.json["password"]
     assert login(api, "anna@example.com", generated).status == 200
 
+def test_password_keeps_its_spaces(api, owner):
+    password = "  spaced password  "
+    response = owner.client.post(
+        "/api/users",
+        {"email": "anna@example.com", "name": "Анна", "password": password},
+    )
+    assert response.status == 201, response.body
+    assert login(api, "anna@example.com", password).status == 200
+    assert login(api, "anna@example.com", password.strip()).status == 401
+
+
+def test_password_with_control_character_400(owner):
+    response = owner.client.post(
+        "/api/users",
+        {"email": "anna@example.com", "name": "Анна", "password": "anna\x00password"},
+    )
+    assert response.status == 400
+    message = response.json["error"]["message"]
+    assert "password" in message
+    assert "U+0000" in message
+    assert stored_user_count() == 1
+
+
 
 def test_create_user_normalizes_email(api, owner):
     response = owner.client.post(
