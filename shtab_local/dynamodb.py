@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import boto3
@@ -52,6 +53,14 @@ def table_definitions(prefix: str) -> dict[str, dict]:
 
 _WRITE_METHODS = ("put_item", "update_item", "delete_item", "transact_write_items")
 _write_lock = threading.RLock()
+# Called after every write, so the stream pump can wake up at once instead of
+# polling the streams many times a second while nothing changes.
+_write_listeners: list[Callable[[], None]] = []
+
+
+def on_write(listener: Callable[[], None]) -> None:
+    """Call ``listener`` after each write moto makes (batch writes included)."""
+    _write_listeners.append(listener)
 
 
 def serialize_writes() -> None:
@@ -69,7 +78,10 @@ def serialize_writes() -> None:
 
         def serialized(self, *args, _original=original, **kwargs):
             with _write_lock:
-                return _original(self, *args, **kwargs)
+                result = _original(self, *args, **kwargs)
+            for listener in _write_listeners:
+                listener()
+            return result
 
         serialized._serialized = True
         setattr(DynamoDBBackend, name, serialized)

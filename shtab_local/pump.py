@@ -25,6 +25,10 @@ BATCH_SIZE = 100
 MAX_RETRIES = 3
 RETRY_DELAYS = (0.05, 0.2, 0.5)
 IDLE_SLEEP_SECONDS = 0.02
+# Idle passes back off to this. A write wakes the pump at once (``wake``), so
+# the longer wait costs no latency and the idle stack stops polling 50 times a
+# second per stream.
+MAX_IDLE_SLEEP_SECONDS = 0.5
 
 
 class LocalLambdaContext:
@@ -77,6 +81,7 @@ class StreamPump:
         self._on_records = on_records
         self._readers: list[ShardReader] = []
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.parked: list[dict] = []
@@ -112,20 +117,33 @@ class StreamPump:
         )
         self._thread.start()
 
+    def wake(self) -> None:
+        """Cut the idle wait short: a table was written to."""
+        self._wake.set()
+
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
 
     def _run(self) -> None:
+        idle_sleep = IDLE_SLEEP_SECONDS
         while not self._stop.is_set():
+            # Cleared before the pass, so a write during it wakes the next wait.
+            self._wake.clear()
             try:
                 busy = self.run_once()
             except Exception:
                 logger.exception("stream pump pass failed; retrying")
                 busy = False
-            if not busy:
-                self._stop.wait(IDLE_SLEEP_SECONDS)
+            if busy:
+                idle_sleep = IDLE_SLEEP_SECONDS
+                continue
+            if self._wake.wait(idle_sleep):
+                idle_sleep = IDLE_SLEEP_SECONDS
+            else:
+                idle_sleep = min(idle_sleep * 2, MAX_IDLE_SLEEP_SECONDS)
 
     def run_once(self) -> bool:
         """Read and dispatch what each stream has now; return True if any."""

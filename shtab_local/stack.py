@@ -11,7 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from shtab_local import environment
-from shtab_local.dynamodb import EmbeddedDynamoDB
+from shtab_local.dynamodb import EmbeddedDynamoDB, on_write
 from shtab_local.files import PROXY_PREFIX, EmbeddedFiles
 
 logger = logging.getLogger("shtab_local")
@@ -83,6 +83,7 @@ class LocalStack:
             on_records=self._dirty.set,
         )
         self.pump.attach()
+        on_write(self.pump.wake)
 
         from shtab_local.scheduler import Scheduler, scheduled_functions
 
