@@ -1,5 +1,9 @@
 # Shtab: `make run` starts the whole system locally, `make test` runs every test.
 # Both install what they need first, so they work on a fresh machine.
+# `make backup` writes the local data folder to one file (BACKUP=path to choose
+# it), `make restore BACKUP=path` loads one into an empty data folder (FORCE=1
+# deletes what is there first), and `make demo` fills a running stack with a
+# demo company.
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +12,7 @@ PORT ?= 8000
 DATA_DIR ?= .data
 STAGE ?= dev
 
-.PHONY: run test install frontend browser lint package bench clean
+.PHONY: run test install frontend browser lint package bench clean backup restore demo
 
 # Chalice 1.34 requires pip older than 26.3.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -47,6 +51,16 @@ package: install
 
 bench: install
 	$(VENV_PYTHON) -m bench
+
+backup: install
+	$(VENV_PYTHON) -m shtab_local.backup create --data-dir $(DATA_DIR) $(if $(BACKUP),--output $(BACKUP))
+
+restore: install
+	@test -n "$(BACKUP)" || (echo "make restore needs BACKUP=path/to/backup.tar.gz" >&2; exit 2)
+	$(VENV_PYTHON) -m shtab_local.backup restore --data-dir $(DATA_DIR) $(if $(filter 1,$(FORCE)),--force) $(BACKUP)
+
+demo: install
+	PORT=$(PORT) $(VENV_PYTHON) -m shtab_local.demo
 
 clean:
 	rm -rf build vendor frontend/dist

@@ -7,6 +7,7 @@ from chalice import Chalice, Cron, Rate
 from chalicelib.auth.authorizer import authorizer_routes
 from chalicelib.auth.routes import auth_routes
 from chalicelib.chat import websocket
+from chalicelib.chat.attachment_routes import chat_attachment_routes
 from chalicelib.chat.channel_routes import channel_routes
 from chalicelib.chat.message_routes import message_routes
 from chalicelib.chat.reactions import handle_chat_record, needs_delivery
@@ -41,6 +42,7 @@ from chalicelib.integrations.telegram_routes import (
 from chalicelib.integrations.token_routes import token_routes
 from chalicelib.kb.article_routes import article_routes as kb_article_routes
 from chalicelib.kb.authoring_routes import authoring_routes as kb_authoring_routes
+from chalicelib.kb.course_notices import send_course_reminders
 from chalicelib.kb.course_routes import course_routes as kb_course_routes
 from chalicelib.kb.enrolment import handle_user_record as enrol_in_courses
 from chalicelib.kb.org_sync import handle_department_record as sync_kb_sections
@@ -57,9 +59,12 @@ from chalicelib.people.routes import people_routes
 from chalicelib.processes.routes import launch_routes, template_routes
 from chalicelib.streams.batch import stream_reaction
 from chalicelib.tasks.importing.routes import task_import_routes
+from chalicelib.tasks.reminders import send_due_reminders
 from chalicelib.tasks.routes import task_routes
 from chalicelib.tasks.series import ensure_occurrences, handle_series_record
 from chalicelib.tasks.series_routes import series_routes
+from chalicelib.tasks.thread_mirror import handle_chat_reply_record
+from chalicelib.tasks.thread_stream import handle_task_thread_record
 from chalicelib.web import handle_errors
 from chalicelib.weeks.routes import week_routes
 
@@ -81,6 +86,7 @@ app.register_blueprint(search_routes, url_prefix="/api/chat")
 app.register_blueprint(thread_routes, url_prefix="/api/chat")
 app.register_blueprint(message_routes, url_prefix="/api/chat")
 app.register_blueprint(channel_routes, url_prefix="/api/chat")
+app.register_blueprint(chat_attachment_routes, url_prefix="/api/chat")
 app.register_blueprint(task_routes, url_prefix="/api/tasks")
 app.register_blueprint(series_routes, url_prefix="/api/tasks/series")
 app.register_blueprint(task_import_routes, url_prefix="/api/tasks/import")
@@ -180,7 +186,8 @@ def handle_department_change(record) -> None:
 
 def handle_chat_change(record) -> None:
     """React to one chat record: run a queued import job, or index the change
-    for search, deliver it live and copy a notification to Telegram.
+    for search, deliver it live, copy a reply in a task thread to the task and
+    copy a notification to Telegram.
 
     The steps are idempotent, so a record retried after a later step fails
     repeats the earlier ones harmlessly.
@@ -191,6 +198,7 @@ def handle_chat_change(record) -> None:
     index_chat_record(record)
     if needs_delivery(record):
         handle_chat_record(record)
+    handle_chat_reply_record(record)
     send_notification_copy(record)
 
 
@@ -199,12 +207,14 @@ def needs_chat_reaction(record) -> bool:
 
 
 def handle_task_change(record) -> None:
-    """React to one tasks record: views and notifications, then task series.
+    """React to one tasks record: views and notifications, the task's chat
+    thread, then task series.
 
-    Both steps are idempotent, so a record retried after the second fails
-    repeats the first harmlessly.
+    The steps are idempotent, so a record retried after a later step fails
+    repeats the earlier ones harmlessly.
     """
     handle_task_record(record)
+    handle_task_thread_record(record)
     handle_series_record(record)
 
 
@@ -215,11 +225,24 @@ def task_series_daily(event):
     return ensure_occurrences(utc_now())
 
 
+# Hourly: "due tomorrow" and "overdue" reminders for open tasks, each once.
+@app.schedule(Cron(5, "*", "*", "*", "?", "*"), name="task_due_reminders")
+def task_due_reminders(event):
+    return send_due_reminders(utc_now())
+
+
 # Daily at 05:00 UTC (08:00 in Moscow): published articles whose re-review
 # date has come are marked "needs_review" and their authors notified.
 @app.schedule(Cron(0, 5, "*", "*", "?", "*"), name="kb_review_reminders")
 def kb_review_reminders(event):
     return send_review_reminders(utc_now())
+
+
+# Daily at 06:00 UTC (09:00 in Moscow): reminders of mandatory course deadlines
+# that are near or passed, to learners and, when passed, their managers.
+@app.schedule(Cron(0, 6, "*", "*", "?", "*"), name="kb_course_reminders")
+def kb_course_reminders(event):
+    return send_course_reminders(utc_now())
 
 
 # Every minute: send the webhook deliveries whose retry is due.

@@ -25,6 +25,8 @@ BENCHMARKS = (
     "chat_unread",
     "chat_history",
     "task_views_50k",
+    "kb_article_open",
+    "kb_course_report",
 )
 # Each bound is several times the benchmark's time on a loaded 2-core machine,
 # so only a hang reaches it.
@@ -41,6 +43,8 @@ TIMEOUT_SECONDS = {
     "chat_unread": 300,
     "chat_history": 900,
     "task_views_50k": 900,
+    "kb_article_open": 1200,
+    "kb_course_report": 1800,
 }
 STOP_GRACE_SECONDS = 60
 

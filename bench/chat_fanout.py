@@ -230,30 +230,28 @@ def new_message(channel_id: str):
 def deliver(channel_id: str, lookups: list[float]) -> int:
     """Send a new message's event as the chat stream reaction does.
 
-    Appends to ``lookups`` the seconds spent reading the members and their
-    connections, the part of the round that is not sending.
+    Appends to ``lookups`` the seconds from the start of the round until the
+    members and the last batch of their connections were read. Sends start
+    while later batches are still being read, so this part overlaps them.
     """
     from chalicelib.chat import channels, connections
     from chalicelib.chat.message_events import push_message_event
 
-    original = connections.connections_of_users
-    spent = []
+    original = connections.iter_connections_of_users
+    started = time.perf_counter()
+    read_until = [started]
 
     def timed_lookup(user_ids):
-        started = time.perf_counter()
-        found = original(user_ids)
-        spent.append(time.perf_counter() - started)
-        return found
+        yield from original(user_ids)
+        read_until[0] = time.perf_counter()
 
-    started = time.perf_counter()
     members = channels.member_ids(channel_id)
-    spent.append(time.perf_counter() - started)
-    connections.connections_of_users = timed_lookup
+    connections.iter_connections_of_users = timed_lookup
     try:
         sent = push_message_event(members, "message.created", new_message(channel_id))
     finally:
-        connections.connections_of_users = original
-    lookups.append(sum(spent))
+        connections.iter_connections_of_users = original
+    lookups.append(read_until[0] - started)
     return sent
 
 
@@ -321,7 +319,7 @@ def run(members: int, latency_ms: float, delivery_rounds: int, loop_rounds: int)
         server.stop()
     delivery_summary = summarize_ms([found["seconds"] for found in delivery])
     # On moto the lookups cost far more than on DynamoDB (about 1 ms per item
-    # served), so the sends alone are reported too.
+    # served), so the time after the last read is reported too.
     sending_summary = summarize_ms(
         [
             found["seconds"] - lookup
@@ -342,8 +340,8 @@ def run(members: int, latency_ms: float, delivery_rounds: int, loop_rounds: int)
         "delivery_path": {
             "to_last_send": delivery_summary,
             "max_sends_at_once": max(found["max_sends_at_once"] for found in delivery),
-            "member_and_connection_lookup": summarize_ms(lookups),
-            "sending_only": sending_summary,
+            "until_members_and_connections_read": summarize_ms(lookups),
+            "after_last_read": sending_summary,
         },
         "sequential_loop": {
             "to_last_send": loop_summary,
@@ -352,7 +350,7 @@ def run(members: int, latency_ms: float, delivery_rounds: int, loop_rounds: int)
         "ratio_loop_to_delivery_p50": round(
             loop_summary["p50_ms"] / delivery_summary["p50_ms"], 2
         ),
-        "ratio_loop_to_sending_only_p50": round(
+        "ratio_loop_to_after_last_read_p50": round(
             loop_summary["p50_ms"] / sending_summary["p50_ms"], 2
         ),
         "target_ratio": TARGET_RATIO,
@@ -402,10 +400,10 @@ def main() -> None:
     )
     print(format_summary("delivery path", figures["delivery_path"]["to_last_send"]))
     print(f"  max sends at once: {figures['delivery_path']['max_sends_at_once']}")
-    lookup = figures["delivery_path"]["member_and_connection_lookup"]
-    print(format_summary("  of which reading members and connections", lookup))
-    sending = figures["delivery_path"]["sending_only"]
-    print(format_summary("  of which sending", sending))
+    lookup = figures["delivery_path"]["until_members_and_connections_read"]
+    print(format_summary("  until members and connections were read", lookup))
+    sending = figures["delivery_path"]["after_last_read"]
+    print(format_summary("  after the last read", sending))
     print(format_summary("sequential loop", figures["sequential_loop"]["to_last_send"]))
     print(f"  max sends at once: {figures['sequential_loop']['max_sends_at_once']}")
     print(
@@ -413,8 +411,8 @@ def main() -> None:
         f"(target {TARGET_RATIO} or more)"
     )
     print(
-        "ratio loop / sending part of the delivery path (p50): "
-        f"{figures['ratio_loop_to_sending_only_p50']}"
+        "ratio loop / delivery path after the last read (p50): "
+        f"{figures['ratio_loop_to_after_last_read_p50']}"
     )
     save_results("chat_fanout", "bench.chat_fanout", figures)
 

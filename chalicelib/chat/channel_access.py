@@ -27,6 +27,10 @@ FIXED_KIND_REASONS = {
         "This channel belongs to finance requests; its members follow the "
         "approval path."
     ),
+    "task": (
+        "This channel belongs to a task; its members are the task's people. "
+        "Change the task's assignees or watchers instead."
+    ),
     "direct": (
         "A direct conversation keeps the people it was opened with; open another "
         "one with POST /api/chat/direct instead."

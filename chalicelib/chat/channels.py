@@ -4,7 +4,6 @@ import logging
 import random
 import time
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import (
     DoesNotExist,
     PutError,
@@ -21,9 +20,9 @@ from chalicelib.chat.models import (
     member_sk,
 )
 from chalicelib.clock import iso, utc_now
-from chalicelib.config import get_settings
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.ids import new_id
+from chalicelib.storage.connection import transaction_connection
 from chalicelib.web import Caller
 
 logger = logging.getLogger(__name__)
@@ -197,7 +196,7 @@ def _change_membership(channel_id: str, write_member, delta: int) -> bool:
     channel = Channel(channel_pk(channel_id), "META")
     for attempt in range(MEMBERSHIP_ATTEMPTS):
         try:
-            with TransactWrite(connection=_connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 write_member(transaction)
                 transaction.update(
                     channel,
@@ -252,11 +251,6 @@ def backfill_member_count(channel_id: str) -> None:
         get_channel(channel_id)
         return
     logger.info("member count stored channel_id=%s count=%d", channel_id, count)
-
-
-def _connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
 
 
 def is_member(channel_id: str, user_id: str) -> bool:

@@ -7,7 +7,8 @@ open connections, so delivery to a channel's members is one BatchGetItem.
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
@@ -133,8 +134,17 @@ def remove_connection(connection_id: str, user_id: str | None = None) -> str | N
 
 def connections_of_users(user_ids: list[str]) -> dict[str, list[str]]:
     """Map each user id to their open, unexpired connection ids."""
+    return dict(iter_connections_of_users(user_ids))
+
+
+def iter_connections_of_users(user_ids: list[str]) -> Iterator[tuple[str, list[str]]]:
+    """Yield (user id, open connection ids) for each user with an open connection.
+
+    The users are read with BatchGetItem calls side by side, and each call's
+    users are yielded as soon as it returns, so that delivery can start sending
+    before the last call is back.
+    """
     now = time.time()
-    result: dict[str, list[str]] = {}
     unique_ids = list(dict.fromkeys(user_ids))
     keys = [_user_pk(user_id) for user_id in unique_ids]
     chunks = [
@@ -142,22 +152,19 @@ def connections_of_users(user_ids: list[str]) -> dict[str, list[str]]:
         for start in range(0, len(keys), BATCH_GET_KEYS)
     ]
     if len(chunks) > 1:
-        rows = [
-            row
-            for chunk_rows in _readers.map(_read_chunk, chunks)
-            for row in chunk_rows
-        ]
+        futures = [_readers.submit(_read_chunk, chunk) for chunk in chunks]
+        batches = (future.result() for future in as_completed(futures))
     else:
-        rows = list(UserConnections.batch_get(keys))
-    for row in rows:
-        open_ids = [
-            connection_id
-            for connection_id, expires_at in row.connections.as_dict().items()
-            if float(expires_at) > now
-        ]
-        if open_ids:
-            result[row.pk.removeprefix("USER#")] = open_ids
-    return result
+        batches = iter([_read_chunk(keys)] if keys else [])
+    for rows in batches:
+        for row in rows:
+            open_ids = [
+                connection_id
+                for connection_id, expires_at in row.connections.as_dict().items()
+                if float(expires_at) > now
+            ]
+            if open_ids:
+                yield row.pk.removeprefix("USER#"), open_ids
 
 
 def _read_chunk(keys: list[str]) -> list[UserConnections]:

@@ -28,18 +28,19 @@ def push_to_users(user_ids: list[str], event: dict) -> int:
         return 0
     data = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
     gateway = get_gateway()
-    targets = [
-        (user_id, connection_id)
-        for user_id, connection_ids in connections.connections_of_users(
-            user_ids
-        ).items()
-        for connection_id in connection_ids
-    ]
-    if len(targets) > 1:
-        results = list(
-            _senders.map(lambda target: gateway.send(target[1], data), targets)
-        )
+    targets = []
+    if len(user_ids) > 1:
+        # Sends start as each batch of connections is read, so reading the
+        # last batches overlaps with sending to the first.
+        sends = []
+        for user_id, connection_ids in connections.iter_connections_of_users(user_ids):
+            for connection_id in connection_ids:
+                targets.append((user_id, connection_id))
+                sends.append(_senders.submit(gateway.send, connection_id, data))
+        results = [send.result() for send in sends]
     else:
+        for user_id, connection_ids in connections.iter_connections_of_users(user_ids):
+            targets.extend((user_id, connection_id) for connection_id in connection_ids)
         results = [gateway.send(connection_id, data) for _, connection_id in targets]
 
     for (user_id, connection_id), delivered in zip(targets, results, strict=True):

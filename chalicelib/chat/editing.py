@@ -3,8 +3,8 @@
 Only the author edits a message. The author, an owner of the channel or an
 admin who can see the channel deletes it (``can_moderate``). A deleted message
 keeps its item as a placeholder: the text becomes "", ``deleted_at`` is set,
-and attachments, reactions, mentions and its pin go, so a thread under a
-deleted root stays readable.
+and attachments (the uploaded files too), reactions, mentions and its pin
+go, so a thread under a deleted root stays readable.
 """
 
 import logging
@@ -12,13 +12,14 @@ import logging
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.chat import channels
+from chalicelib.chat import attachments, channels
 from chalicelib.chat.mentions import parse_mentions
 from chalicelib.chat.messages import check_text, find_message
 from chalicelib.chat.models import Channel, Message, channel_pk, message_sk, thread_pk
-from chalicelib.chat.pins import add_unpin_to, connection
+from chalicelib.chat.pins import add_unpin_to
 from chalicelib.clock import utc_now
 from chalicelib.errors import Conflict, Forbidden
+from chalicelib.storage.connection import transaction_connection
 from chalicelib.web import Caller
 
 logger = logging.getLogger(__name__)
@@ -45,9 +46,10 @@ def is_author(message: Message, user_id: str) -> bool:
     return message.kind == "user" and message.sender_id == user_id
 
 
-# Conversations between people, and channels that belong to one person or
-# one payment request, have no moderators: only authors delete there.
-UNMODERATED_KINDS = ("direct", "group", "notifications", "finance")
+# Conversations between people, and channels that belong to one person, one
+# payment request or one task, have no moderators: only authors delete there.
+# A reply in a task's thread is also a task comment, which nobody else removes.
+UNMODERATED_KINDS = ("direct", "group", "notifications", "finance", "task")
 
 
 def can_moderate(channel: Channel, caller: Caller) -> bool:
@@ -128,6 +130,7 @@ def delete_message(message_id: str, caller: Caller) -> Message:
             )
             if message.thread_id and message.seq is None:
                 _forget_participant(message)
+            attachments.hide_files_of(message)
             return Message.get(message.pk, message.sk, consistent_read=True)
         message = Message.get(message.pk, message.sk, consistent_read=True)
     raise Conflict("This message keeps changing; try deleting it again.")
@@ -155,6 +158,7 @@ def _try_delete(message: Message) -> bool:
         Message.text.set(""),
         Message.deleted_at.set(utc_now()),
         Message.attachments.remove(),
+        Message.files.remove(),
         Message.reactions.remove(),
         Message.mentioned_user_ids.remove(),
         Message.mentions_channel.remove(),
@@ -162,7 +166,7 @@ def _try_delete(message: Message) -> bool:
         Message.pinned_by.remove(),
     ]
     try:
-        with TransactWrite(connection=connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.update(message, actions=actions, condition=condition)
             if pinned:
                 add_unpin_to(transaction, message)

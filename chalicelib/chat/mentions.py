@@ -86,6 +86,29 @@ def parse_mentions(text: str) -> Mentions:
     return Mentions(user_ids=user_ids, channel=whole_channel)
 
 
+def handles_of(user_ids: list[str]) -> dict[str, str]:
+    """Return the handle that mentions each of ``user_ids``, by user id.
+
+    The handle is the email's local part, or the whole address when another
+    active person shares that local part. Deactivated people get none.
+    """
+    active = list_users()
+    local_part_counts: dict[str, int] = {}
+    for user in active:
+        local_part = user.email.lower().split("@", 1)[0]
+        local_part_counts[local_part] = local_part_counts.get(local_part, 0) + 1
+    wanted = set(user_ids)
+    handles = {}
+    for user in active:
+        if user.user_id not in wanted:
+            continue
+        email = user.email.lower()
+        local_part = email.split("@", 1)[0]
+        shared = local_part_counts[local_part] > 1
+        handles[user.user_id] = email if shared else local_part
+    return handles
+
+
 def mentioned_members(message: Message, user_ids: set[str] | None = None) -> list[str]:
     """Return the people of ``user_ids`` (default: all the message mentions) who
     are members of its channel, without its sender, sorted.
@@ -114,6 +137,10 @@ def notify_mentions(change: Change) -> None:
     if change.event_name == "REMOVE" or not new:
         return
     if new.get("kind") != "user" or new.get("deleted_at"):
+        return
+    # A copy of a task comment in the task's thread: the tasks reaction has
+    # notified the people the comment mentions.
+    if new.get("source_ref"):
         return
     newly_named = set(new.get("mentioned_user_ids") or []) - set(
         old.get("mentioned_user_ids") or []

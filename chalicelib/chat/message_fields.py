@@ -5,6 +5,7 @@ Kept apart from ``messages`` so that the modules writing these fields can use
 them without importing the posting code.
 """
 
+from chalicelib.chat.attachment_limits import is_image
 from chalicelib.chat.models import Message
 from chalicelib.clock import iso
 
@@ -52,3 +53,21 @@ def ops_fields(message: Message, viewer_id: str | None) -> dict:
         "mentioned_user_ids": sorted(message.mentioned_user_ids or []),
         "mentions_channel": bool(message.mentions_channel),
     }
+
+
+def files_json(message: Message) -> list[dict]:
+    """Return the files sent with a message; a deleted message has none."""
+    if message.deleted_at is not None:
+        return []
+    return [
+        {
+            "id": file.attachment_id,
+            "file_name": file.file_name,
+            "content_type": file.content_type,
+            "size": int(file.size),
+            "width": int(file.width) if file.width is not None else None,
+            "height": int(file.height) if file.height is not None else None,
+            "is_image": is_image(file.content_type),
+        }
+        for file in message.files or []
+    ]

@@ -5,10 +5,11 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.chat.message_fields import ops_fields
+from chalicelib.chat.message_fields import files_json, ops_fields
 from chalicelib.chat.models import (
     Channel,
     Message,
+    MessageFile,
     channel_pk,
     message_sk,
     thread_pk,
@@ -82,6 +83,8 @@ def post_message(
     mentions_channel: bool = False,
     also_in_channel: bool = False,
     recipient_id: str | None = None,
+    source_ref: str | None = None,
+    files: list[dict] | None = None,
 ) -> Message | None:
     """Store a message; with ``thread_id``, as a reply in that thread.
 
@@ -91,6 +94,12 @@ def post_message(
     A caller that passes a ``message_id`` derived from its input gets
     exactly-once writes: posting the same id again stores nothing and
     returns None.
+
+    ``source_ref`` names where a copied message came from, such as a task
+    comment (``task-comment:<comment_id>``).
+
+    ``files`` are uploads already claimed for ``message_id``
+    (``attachments.claim_for_message``).
     """
     created_at = created_at or utc_now()
     message_id = message_id or new_id()
@@ -113,9 +122,11 @@ def post_message(
         text=text,
         link=link,
         recipient_id=recipient_id,
+        source_ref=source_ref,
         created_at=created_at,
         mentioned_user_ids=mentioned_user_ids or None,
         mentions_channel=mentions_channel or None,
+        files=[MessageFile(**file) for file in files] if files else None,
     )
     return store_message(
         message, root, also_in_channel=also_in_channel and root is not None
@@ -198,6 +209,7 @@ def message_json(message: Message, viewer_id: str | None = None) -> dict:
         "text": message.text,
         "link": message.link,
         "attachments": list(message.attachments or []),
+        "files": files_json(message),
         "reply_count": message.reply_count,
         "reply_user_ids": sorted(message.reply_user_ids or []),
         "last_reply_at": iso(message.last_reply_at) if message.last_reply_at else None,

@@ -144,6 +144,19 @@ class Member(Model):
     user_channels_index = UserChannelsIndex()
 
 
+class MessageFile(MapAttribute):
+    """A file sent with a message, as the message shows it; the upload record is
+    a ChatAttachment item (chalicelib/chat/attachment_models.py)."""
+
+    attachment_id = UnicodeAttribute()
+    file_name = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    # Pixels, for images whose header gave them.
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+
+
 class Message(Model):
     Meta = table_meta("chat")
 
@@ -163,7 +176,10 @@ class Message(Model):
     # The one person a notification in a shared thread is addressed to, so that
     # copies (Telegram) reach that person and not every member.
     recipient_id = UnicodeAttribute(null=True)
+    # File names of imported history (Slack, Telegram); the files stay behind.
     attachments = ListAttribute(of=UnicodeAttribute, null=True)
+    # Files uploaded with the message.
+    files = ListAttribute(of=MessageFile, null=True)
     source_ref = UnicodeAttribute(null=True)
     reply_count = NumberAttribute(default=0)
     reply_user_ids = UnicodeSetAttribute(null=True)

@@ -13,19 +13,19 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.chat.models import Message, channel_pk
 from chalicelib.clock import iso, utc_now
-from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, TooManyRequests
 from chalicelib.storage.base import table_meta
+from chalicelib.storage.connection import transaction_connection
 
 logger = logging.getLogger(__name__)
 
@@ -65,11 +65,6 @@ class PinCount(Model):
 
 
 @lru_cache(maxsize=1)
-def connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
-
-
 def pin_of(message: Message) -> Pin:
     return Pin(channel_pk(message.channel_id), pin_sk(message.message_id))
 
@@ -87,7 +82,7 @@ def transact(write: Callable[[TransactWrite], None]) -> list[str | None]:
     """
     for attempt in range(MAX_CONFLICT_ATTEMPTS):
         try:
-            with TransactWrite(connection=connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 write(transaction)
             return []
         except TransactWriteError as error:
@@ -103,12 +98,15 @@ def transact(write: Callable[[TransactWrite], None]) -> list[str | None]:
     raise TooManyRequests("Too many changes to this channel at once; try again.")
 
 
-def pin_message(message: Message, user_id: str) -> bool:
+def pin_message(
+    message: Message, user_id: str, pinned_at: datetime | None = None
+) -> bool:
     """Pin ``message``; return False if it was pinned already.
 
+    ``pinned_at`` defaults to now; imports pass the time of the original pin.
     Raises Conflict when the message is deleted or the channel has MAX_PINS pins.
     """
-    now = utc_now()
+    now = pinned_at or utc_now()
     pin = Pin(
         channel_pk(message.channel_id),
         pin_sk(message.message_id),

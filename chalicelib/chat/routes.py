@@ -5,6 +5,7 @@ from chalice import Blueprint, Response
 from chalicelib.auth.authorizer import bearer_authorizer
 from chalicelib.chat import catch_up, channel_management, channels, messages
 from chalicelib.chat.channel_routes import list_channels_of
+from chalicelib.chat.mentions import handles_of
 from chalicelib.chat.posting import post_as_integration, post_as_user
 from chalicelib.chat.schemas import ChannelCreate, MemberAdd, MessageCreate
 from chalicelib.chat.telegram_import import import_telegram_export
@@ -62,8 +63,15 @@ def list_members(channel_id):
     channels.require_member(channel_id, caller.user_id)
     user_ids = channels.member_ids(channel_id)
     users = User.batch_get(user_ids) if user_ids else []
+    # The handle is what the composer inserts after "@" to mention the person.
+    handles = handles_of(user_ids)
     members = [
-        {"id": user.user_id, "name": user.name, "status": user.status}
+        {
+            "id": user.user_id,
+            "name": user.name,
+            "status": user.status,
+            "handle": handles.get(user.user_id),
+        }
         for user in sorted(users, key=lambda user: user.name)
     ]
     return {"members": members}
@@ -114,6 +122,12 @@ def post_message(channel_id):
     caller = caller_of(chat_routes.current_request)
     request = parse_body(chat_routes.current_request, MessageCreate)
     if caller.is_integration:
+        if request.attachment_ids:
+            raise InvalidInput(
+                "Invalid field 'attachment_ids': an API token cannot send files; "
+                "send a link to the file in the text instead.",
+                field="attachment_ids",
+            )
         message = post_as_integration(
             channel_id,
             caller,
@@ -128,6 +142,7 @@ def post_message(channel_id):
             request.text,
             request.thread_id,
             also_in_channel=request.also_send_to_channel,
+            attachment_ids=request.attachment_ids,
         )
     return Response(
         {"message": messages.message_json(message, caller.user_id)}, status_code=201

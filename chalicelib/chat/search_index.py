@@ -48,11 +48,16 @@ def is_message_record(image: dict) -> bool:
 
 
 def _searchable_terms(image: dict) -> set[str]:
-    """Return the terms of a message image; a deleted message has none."""
-    if not image or image.get("deleted_at") or not image.get("text"):
+    """Return the terms of a message image's text and file names; a deleted
+    message has none."""
+    if not image or image.get("deleted_at"):
+        return set()
+    file_names = [file.get("file_name", "") for file in image.get("files") or []]
+    searchable = "\n".join([image.get("text") or "", *file_names])
+    if not searchable.strip():
         return set()
     found: dict[str, None] = {}
-    for term in terms(image["text"]):
+    for term in terms(searchable):
         if len(found) >= MAX_TERMS_PER_MESSAGE:
             break
         found.setdefault(term)

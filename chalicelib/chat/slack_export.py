@@ -101,9 +101,24 @@ class SlackMessage:
     sent_at: datetime
     edited_at: datetime | None
     files: tuple[str, ...]
-    reactions: tuple[tuple[str, int], ...]
+    reactions: tuple["SlackReaction", ...]
     # A thread reply that was also sent to the channel.
     broadcast: bool
+    # The ids of the channels where the message is pinned.
+    pinned_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SlackReaction:
+    """One emoji's reactions: its Slack name, the people listed and the count.
+
+    Slack lists at most a few dozen people per emoji, so ``count`` can exceed
+    the number of ``user_ids``.
+    """
+
+    name: str
+    user_ids: tuple[str, ...]
+    count: int
 
 
 @dataclass(frozen=True)
@@ -430,7 +445,13 @@ def _read_message(
         files=files,
         reactions=tuple(_reactions(raw)),
         broadcast=subtype == "thread_broadcast",
+        pinned_to=_pinned_to(raw),
     )
+
+
+def _pinned_to(raw: dict) -> tuple[str, ...]:
+    channels = raw.get("pinned_to") if isinstance(raw.get("pinned_to"), list) else []
+    return tuple(channel for channel in channels if isinstance(channel, str))
 
 
 def _author_name(
@@ -498,10 +519,16 @@ def _reactions(raw: dict):
             users = (
                 reaction.get("users") if isinstance(reaction.get("users"), list) else []
             )
+            user_ids = tuple(
+                dict.fromkeys(_text(user) for user in users if _text(user))
+            )
             count = reaction.get("count")
-            yield (
-                _text(reaction["name"]),
-                count if isinstance(count, int) and count > 0 else len(users),
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                count = len(user_ids)
+            yield SlackReaction(
+                name=_text(reaction["name"]),
+                user_ids=user_ids,
+                count=max(count, len(user_ids)),
             )
 
 

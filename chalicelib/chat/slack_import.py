@@ -17,6 +17,12 @@ from chalicelib.chat.history_writer import (
     drop_existing,
     write_messages,
 )
+from chalicelib.chat.imported_pins import ImportedPin, apply_pins
+from chalicelib.chat.imported_reactions import (
+    SourceReaction,
+    reaction_map,
+    slack_emoji,
+)
 from chalicelib.chat.models import Channel, Message, channel_pk, message_sk, thread_pk
 from chalicelib.chat.slack_export import SlackChannel, SlackExport, SlackUser
 from chalicelib.clock import utc_now
@@ -41,6 +47,9 @@ class ChannelReport:
     replies: int = 0
     imported: int = 0
     already_present: int = 0
+    pinned: int = 0
+    already_pinned: int = 0
+    reactions: int = 0
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -53,6 +62,11 @@ class SlackImportReport:
     unmatched_people: list[str] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
     skipped_total: int = 0
+
+    def skip(self, channel: str, ts: str | None, reason: str) -> None:
+        self.skipped_total += 1
+        if len(self.skipped) < MAX_REPORTED_SKIPS:
+            self.skipped.append({"channel": channel, "ts": ts, "reason": reason})
 
     def to_json(self) -> dict:
         return {
@@ -85,6 +99,7 @@ def import_slack_export(
         channel_report = ChannelReport(slack_channel.name, channel.channel_id)
         report.channels.append(channel_report)
         items = _messages_of(slack_channel, channel, accounts)
+        reaction_counts = _add_reactions(slack_channel, items, accounts, report)
         channel_report.messages = len(items)
         channel_report.replies = sum(1 for item in items if item.thread_id)
 
@@ -97,6 +112,10 @@ def import_slack_export(
 
         channel_report.imported = write_messages(new_items, channel_progress)
         count_replies(new_items, IMPORTED_SENDER_PREFIX)
+        channel_report.reactions = sum(
+            reaction_counts.get(item.message_id, 0) for item in new_items
+        )
+        _pin_messages(slack_channel, items, imported_by, report, channel_report)
         done += len(items)
         if progress is not None:
             progress(done, total)
@@ -210,3 +229,77 @@ def _messages_of(
             )
         )
     return items
+
+
+def _add_reactions(
+    slack_channel: SlackChannel,
+    items: list[Message],
+    accounts: dict[str, User],
+    report: SlackImportReport,
+) -> dict[str, int]:
+    """Put each message's reactions on its item; return the count per message id.
+
+    ``items`` are in the order of ``slack_channel.messages``.
+    """
+    counts = {}
+    for message, item in zip(slack_channel.messages, items, strict=True):
+        if not message.reactions:
+            continue
+        sources = []
+        for reaction in message.reactions:
+            emoji, reason = slack_emoji(reaction.name)
+            people = [
+                (_person_id(user_id, accounts), None) for user_id in reaction.user_ids
+            ]
+            sources.append(
+                SourceReaction(
+                    label=f":{reaction.name}:",
+                    emoji=emoji,
+                    people=people,
+                    count=reaction.count,
+                    reason=reason,
+                )
+            )
+        stored, skipped = reaction_map(
+            sources, IMPORTED_SENDER_PREFIX, default_at=message.sent_at
+        )
+        for reason in skipped:
+            report.skip(slack_channel.name, message.ts, reason)
+        if stored:
+            item.reactions = stored
+            counts[item.message_id] = sum(len(users) for users in stored.values())
+    return counts
+
+
+def _pin_messages(
+    slack_channel: SlackChannel,
+    items: list[Message],
+    imported_by: str,
+    report: SlackImportReport,
+    channel_report: ChannelReport,
+) -> None:
+    """Pin the messages that Slack lists as pinned in this channel.
+
+    The export does not record who pinned a message or when, so the pin is by
+    the person who ran the import, at the message's own time.
+    """
+    pins = [
+        ImportedPin(
+            message=item,
+            pinned_by=imported_by,
+            pinned_at=message.sent_at,
+            source_ref=message.ts,
+        )
+        for message, item in zip(slack_channel.messages, items, strict=True)
+        if slack_channel.channel_id in message.pinned_to
+    ]
+    result = apply_pins(pins)
+    channel_report.pinned = result.pinned
+    channel_report.already_pinned = result.already_pinned
+    for ts, reason in result.skipped:
+        report.skip(slack_channel.name, ts, f"pin not imported: {reason}")
+
+
+def _person_id(slack_user_id: str, accounts: dict[str, User]) -> str:
+    account = accounts.get(slack_user_id)
+    return account.user_id if account else IMPORTED_SENDER_PREFIX + slack_user_id

@@ -65,6 +65,31 @@ class TelegramExportError(ValueError):
 
 
 @dataclass(frozen=True)
+class ReactionPerson:
+    """One of the people a reaction's "recent" list names."""
+
+    name: str
+    source_id: str | None
+    reacted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ImportedReaction:
+    """One entry of a message's "reactions" list.
+
+    ``kind`` is Telegram's type: "emoji" carries ``emoji``, while "custom_emoji"
+    (a sticker-like emoji of a pack) and "paid" (Telegram Stars) carry none.
+    ``count`` is everyone who reacted, and ``people`` the few that Telegram
+    lists by name, at most ``count``.
+    """
+
+    kind: str
+    emoji: str | None
+    count: int
+    people: tuple[ReactionPerson, ...]
+
+
+@dataclass(frozen=True)
 class ImportedMessage:
     """One message or service line of an export, flattened to plain text."""
 
@@ -80,6 +105,9 @@ class ImportedMessage:
     # sender whose name the export leaves out.
     forwarded_from: str | None
     attachments: tuple[str, ...]
+    # The message that a "pin_message" service line pinned.
+    pinned_source_id: str | None = None
+    reactions: tuple[ImportedReaction, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -422,7 +450,68 @@ def _parse_message(
         reply_to_source_id=_parse_reply_to(raw, path, source_id),
         forwarded_from=_parse_forwarded_from(raw),
         attachments=attachments,
+        pinned_source_id=_pinned_source_id(raw) if kind == SERVICE_KIND else None,
+        reactions=_parse_reactions(raw.get("reactions")),
     )
+
+
+def _pinned_source_id(raw: Mapping[str, Any]) -> str | None:
+    if raw.get("action") != "pin_message":
+        return None
+    value = raw.get("message_id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and _INTEGER_PATTERN.fullmatch(value):
+        return str(int(value))
+    return None
+
+
+def _parse_reactions(value: Any) -> tuple[ImportedReaction, ...]:
+    """Read Telegram Desktop's "reactions" list; entries of other shapes are left out.
+
+    Each entry is {"type", "count", "emoji" or "document_id", "recent": [{"from",
+    "from_id", "date"}]}, as Telegram Desktop's JSON writer
+    (export_output_json.cpp) produces it.
+    """
+    if not isinstance(value, list):
+        return ()
+    reactions = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            continue
+        count = entry.get("count")
+        recent = entry.get("recent") if isinstance(entry.get("recent"), list) else []
+        people = tuple(
+            ReactionPerson(
+                name=_author_name(person.get("from"), DELETED_AUTHOR_NAME),
+                source_id=_source_id_text(person.get("from_id")),
+                reacted_at=_optional_iso_datetime(person.get("date")),
+            )
+            for person in recent
+            if isinstance(person, dict)
+        )
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            count = len(people)
+        emoji = entry.get("emoji")
+        reactions.append(
+            ImportedReaction(
+                kind=_optional_text(entry.get("type")) or "emoji",
+                emoji=emoji if isinstance(emoji, str) and emoji else None,
+                count=max(count, len(people)),
+                people=people,
+            )
+        )
+    return tuple(reactions)
+
+
+def _optional_iso_datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
 def _author_name(value: Any, default: str) -> str:

@@ -22,7 +22,6 @@ import random
 import time
 from datetime import datetime
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -43,8 +42,8 @@ from chalicelib.chat.thread_models import (
     read_sk,
 )
 from chalicelib.clock import iso, utc_now
-from chalicelib.config import get_settings
 from chalicelib.errors import TooManyRequests
+from chalicelib.storage.connection import transaction_connection
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +56,6 @@ PARTICIPANTS_SHOWN = 5
 # further back than the oldest kept one may count an old deleted message.
 DELETED_SEQS_KEPT = 1000
 _RETRYABLE = {None, "None", "ConditionalCheckFailed", "TransactionConflict"}
-
-
-def connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
 
 
 def read_sequence(pk: str, channel_id: str) -> Sequence:
@@ -119,7 +113,7 @@ def store_message(
     """
     for attempt in range(MAX_ATTEMPTS):
         try:
-            with TransactWrite(connection=connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 if root is None:
                     _add_root(transaction, message)
                 else:
@@ -351,7 +345,7 @@ def _forget_position(pk: str, message: Message, seq: int | None = None) -> bool:
             return False
         counter.deleted_seqs = _kept(counter.deleted_seqs, seq)
         try:
-            with TransactWrite(connection=connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 save_sequence(transaction, counter)
             return True
         except TransactWriteError as error:
@@ -385,7 +379,7 @@ def _forget_reply(reply: Message) -> bool:
         thread.last_at = _newest_live_reply_at(reply)
         root = Message(channel_pk(reply.channel_id), message_sk(reply.thread_id))
         try:
-            with TransactWrite(connection=connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 save_sequence(transaction, thread)
                 _write_summary(transaction, root, thread)
             return True

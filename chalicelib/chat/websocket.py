@@ -139,6 +139,7 @@ def _dispatch(frame: SocketMessage, user_id: str) -> dict:
             frame.text or "",
             frame.thread_id,
             also_in_channel=frame.also_send_to_channel,
+            attachment_ids=frame.attachment_ids,
         )
         return {"message": message_json(message)}
     raise InvalidInput(

@@ -83,12 +83,17 @@ def check_file_name(file_name: str) -> str:
     return name
 
 
-def content_disposition(file_name: str) -> str:
-    """Build an attachment header that keeps a Cyrillic name intact (RFC 6266)."""
+def content_disposition(file_name: str, disposition: str = "attachment") -> str:
+    """Build a Content-Disposition header that keeps a Cyrillic name intact.
+
+    ``filename*`` carries the UTF-8 name (RFC 6266 with RFC 5987 encoding) and
+    ``filename`` an ASCII fallback for old clients. ``disposition`` is
+    "attachment" for a download or "inline" for a preview shown in the page.
+    """
     ascii_fallback = (
         file_name.encode("ascii", "replace").decode("ascii").replace('"', "'")
     )
     return (
-        f'attachment; filename="{ascii_fallback}"; '
+        f'{disposition}; filename="{ascii_fallback}"; '
         f"filename*=UTF-8''{quote(file_name, safe='')}"
     )

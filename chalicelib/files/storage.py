@@ -88,13 +88,16 @@ def presigned_upload(key: str, content_type: str, size: int) -> dict:
     return {"url": post["url"], "method": "POST", "fields": post["fields"]}
 
 
-def presigned_download(key: str, file_name: str, content_type: str) -> str:
+def presigned_download(
+    key: str, file_name: str, content_type: str, disposition: str = "attachment"
+) -> str:
+    """Return a short-lived GET URL; "inline" lets a page show an image preview."""
     return _presigning_client().generate_presigned_url(
         "get_object",
         Params={
             "Bucket": bucket(),
             "Key": key,
-            "ResponseContentDisposition": content_disposition(file_name),
+            "ResponseContentDisposition": content_disposition(file_name, disposition),
             "ResponseContentType": content_type,
         },
         ExpiresIn=DOWNLOAD_EXPIRES_SECONDS,
@@ -140,6 +143,14 @@ def put_object(key: str, data: bytes, content_type: str) -> None:
 def read_object(key: str) -> bytes:
     """Return the bytes stored under ``key``; a missing object raises ClientError."""
     return _client().get_object(Bucket=bucket(), Key=key)["Body"].read()
+
+
+def read_object_start(key: str, length: int) -> bytes:
+    """Return at most the first ``length`` bytes stored under ``key``."""
+    response = _client().get_object(
+        Bucket=bucket(), Key=key, Range=f"bytes=0-{length - 1}"
+    )
+    return response["Body"].read()
 
 
 def delete_object(key: str) -> None:

@@ -27,6 +27,7 @@ from chalicelib.finance.models import (
 from chalicelib.finance.schemas import AttachmentCreate
 from chalicelib.finance.visibility import Viewer
 from chalicelib.ids import new_id
+from chalicelib.storage.connection import transaction_connection
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def start_upload(
         FinanceRequest.attachment_count < MAX_ATTACHMENTS
     )
     try:
-        with TransactWrite(connection=transitions.connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.update(
                 request,
                 actions=[FinanceRequest.attachment_count.add(1)],
@@ -199,7 +200,7 @@ def complete_upload(
 def _discard_pending(request: FinanceRequest, attachment: Attachment) -> None:
     """Delete a pending attachment that failed its check, freeing its slot."""
     try:
-        with TransactWrite(connection=transitions.connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.update(
                 request, actions=[FinanceRequest.attachment_count.add(-1)]
             )
@@ -240,7 +241,7 @@ def delete_attachment(
         )
     else:
         try:
-            with TransactWrite(connection=transitions.connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 transaction.update(
                     request, actions=[FinanceRequest.attachment_count.add(-1)]
                 )

@@ -27,6 +27,7 @@ from chalicelib.finance.schemas import RequestCreate, RequestUpdate
 from chalicelib.finance.visibility import Viewer, can_see
 from chalicelib.ids import new_id
 from chalicelib.people.service import find_user
+from chalicelib.storage.connection import transaction_connection
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def create_request(body: RequestCreate, viewer: Viewer) -> FinanceRequest:
         actor_name=viewer.user.name,
         created_at=now,
     )
-    with TransactWrite(connection=transitions.connection()) as transaction:
+    with TransactWrite(connection=transaction_connection()) as transaction:
         transaction.save(request, condition=FinanceRequest.pk.does_not_exist())
         transaction.save(entry, condition=HistoryEntry.sk.does_not_exist())
     logger.info(

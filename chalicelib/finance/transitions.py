@@ -14,12 +14,10 @@ import logging
 from collections.abc import Callable
 from functools import lru_cache
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import utc_now
-from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.finance import approval_path
 from chalicelib.finance.models import (
@@ -32,16 +30,12 @@ from chalicelib.finance.models import (
 from chalicelib.finance.money import DEFAULT_CURRENCY, convert_to_rub, format_amount
 from chalicelib.finance.schemas import ApproveBody, PayBody, ScheduleBody
 from chalicelib.finance.visibility import Viewer
+from chalicelib.storage.connection import transaction_connection
 
 logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
-def connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
-
-
 def get_request(request_id: str, *, consistent: bool = False) -> FinanceRequest:
     try:
         return FinanceRequest.get(
@@ -90,7 +84,7 @@ def commit(
         FinanceRequest.updated_by.set(entry.actor_id),
     ]
     try:
-        with TransactWrite(connection=connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.update(request, actions=actions, condition=condition)
             transaction.save(entry, condition=HistoryEntry.sk.does_not_exist())
             if also is not None:

@@ -14,6 +14,14 @@ from chalicelib.chat.telegram_export import (
     parse_all_chats,
 )
 from chalicelib.chat.telegram_import import MAX_IMPORTED_TEXT_LENGTH
+from chalicelib.errors import InvalidInput
+from chalicelib.kb.import_jobs import parse_upload, write_upload
+from chalicelib.tasks.importing.import_job import (
+    JOB_KINDS,
+    TaskJobFileError,
+    read_job,
+    write_job,
+)
 
 
 class ExportFileError(ValueError):
@@ -32,9 +40,13 @@ class ImportFormat:
     format_errors: tuple[type[ValueError], ...]
     # Writes a parsed export and returns the report as JSON-ready data.
     write_export: Callable[[Any, str, ProgressCallback], dict]
+    # Whether parse_export also takes the job's options as a second argument.
+    takes_options: bool = False
 
-    def parse(self, data: bytes) -> Any:
+    def parse(self, data: bytes, options: dict | None = None) -> Any:
         try:
+            if self.takes_options:
+                return self.parse_export(data, options or {})
             return self.parse_export(data)
         except self.format_errors as error:
             raise ExportFileError(error.message, error.field) from None
@@ -66,6 +78,13 @@ def _write_slack(export, imported_by: str, progress: ProgressCallback) -> dict:
 
 
 FORMATS = {
+    "kb": ImportFormat(
+        content_type="application/octet-stream",
+        parse_export=parse_upload,
+        format_errors=(InvalidInput,),
+        write_export=write_upload,
+        takes_options=True,
+    ),
     "slack": ImportFormat(
         content_type="application/zip",
         parse_export=parse_archive,
@@ -79,3 +98,16 @@ FORMATS = {
         write_export=import_chats,
     ),
 }
+# Task imports: "tasks_trello" and "tasks_csv".
+FORMATS.update(
+    {
+        kind: ImportFormat(
+            content_type="application/octet-stream",
+            parse_export=read_job,
+            format_errors=(TaskJobFileError,),
+            write_export=write_job,
+            takes_options=True,
+        )
+        for kind in JOB_KINDS.values()
+    }
+)

@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 PROGRESS_STEP = 500
 
 
-def create_job(kind: str, archive: bytes, created_by: str) -> ImportJob:
+def create_job(
+    kind: str, archive: bytes, created_by: str, options: dict | None = None
+) -> ImportJob:
     job_id = new_id()
     now = utc_now()
     job = ImportJob(
@@ -35,6 +37,7 @@ def create_job(kind: str, archive: bytes, created_by: str) -> ImportJob:
         created_by=created_by,
         object_key=f"imports/{job_id}/export",
         file_size=len(archive),
+        options_json=json.dumps(options, ensure_ascii=False) if options else None,
         created_at=now,
         updated_at=now,
     )
@@ -74,7 +77,7 @@ def run_job(job_id: str) -> None:
     export_format = FORMATS[job.kind]
     data = storage.read_object(job.object_key)
     try:
-        export = export_format.parse(data)
+        export = export_format.parse(data, job_options(job))
     except ExportFileError as error:
         # The route checked the file, so this means it changed in storage.
         logger.warning("import job file invalid job_id=%s: %s", job_id, error.message)
@@ -130,6 +133,12 @@ def _finish(
         if failure.cause_response_code != "ConditionalCheckFailedException":
             raise
     logger.info("import job finished job_id=%s status=%s", job.job_id, status)
+
+
+def job_options(job: ImportJob) -> dict:
+    """Return the options stored with the job, plus its ``job_id``."""
+    stored = json.loads(job.options_json) if job.options_json else {}
+    return {**stored, "job_id": job.job_id}
 
 
 def _touch():

@@ -13,7 +13,7 @@ from pynamodb.models import Model
 
 from chalicelib.storage.base import table_meta
 
-IMPORT_KINDS = ("slack", "telegram")
+IMPORT_KINDS = ("slack", "telegram", "kb", "tasks_trello", "tasks_csv")
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
 
@@ -34,6 +34,8 @@ class ImportJob(Model):
     # Where the uploaded archive waits in the files bucket until the run ends.
     object_key = UnicodeAttribute()
     file_size = NumberAttribute()
+    # Settings sent with the upload, such as a kb import's section, as JSON text.
+    options_json = UnicodeAttribute(null=True)
     progress_done = NumberAttribute(default=0)
     progress_total = NumberAttribute(default=0)
     # The finished run's report as JSON text, kept well under the item limit.

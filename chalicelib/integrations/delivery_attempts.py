@@ -31,7 +31,6 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.connection import Connection
 from pynamodb.exceptions import (
     DoesNotExist,
     PutError,
@@ -43,9 +42,9 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import iso
-from chalicelib.config import get_settings
 from chalicelib.integrations.retry_schedule import MAX_ATTEMPTS, next_attempt_at
 from chalicelib.storage.base import table_meta
+from chalicelib.storage.connection import transaction_connection
 
 logger = logging.getLogger(__name__)
 
@@ -156,11 +155,6 @@ class DeadLetter(Model):
     last_status_code = NumberAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
     parked_at = UTCDateTimeAttribute()
-
-
-def _connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
 
 
 def _conditional_failure(error: Exception) -> bool:
@@ -292,7 +286,7 @@ def record_failure(delivery: Delivery, attempt: Attempt, now: datetime) -> bool:
         last_error=attempt.error,
         parked_at=now,
     )
-    with TransactWrite(connection=_connection()) as transaction:
+    with TransactWrite(connection=transaction_connection()) as transaction:
         transaction.update(
             delivery,
             actions=[
@@ -335,7 +329,7 @@ def reopen(delivery: Delivery, now: datetime) -> bool:
         Delivery.expires_at.remove(),
     ]
     try:
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.update(delivery, actions=actions, condition=condition)
             if delivery.status == DEAD:
                 transaction.delete(DeadLetter(DEAD_LETTER_PK, delivery.delivery_id))

@@ -29,17 +29,16 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import iso, utc_now
-from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from chalicelib.ids import new_id
 from chalicelib.integrations import hook_actions, signatures
 from chalicelib.storage.base import table_meta
+from chalicelib.storage.connection import transaction_connection
 from chalicelib.web import read_json
 
 logger = logging.getLogger(__name__)
@@ -130,11 +129,6 @@ class HookDelivery(Model):
     result = UnicodeAttribute(null=True)
     error = UnicodeAttribute(null=True)
     expires_at = TTLAttribute()
-
-
-def _connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
 
 
 # Hooks
@@ -315,7 +309,7 @@ def _claim(
         expires_at=entry.expires_at,
     )
     try:
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.save(claim, condition=HookDeliveryClaim.sk.does_not_exist())
             transaction.save(entry, condition=HookDelivery.sk.does_not_exist())
     except TransactWriteError as error:

@@ -16,12 +16,10 @@ checks the current state first, so a redelivered record changes nothing twice.
 import logging
 from functools import lru_cache
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import iso, utc_now
-from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.ids import new_id
 from chalicelib.kb.access import Reader
@@ -45,6 +43,7 @@ from chalicelib.kb.rendering import article_href
 from chalicelib.kb.sections import visible_section
 from chalicelib.people.models import User
 from chalicelib.people.service import find_user
+from chalicelib.storage.connection import transaction_connection
 from chalicelib.streams.records import Change
 from chalicelib.tasks import service
 from chalicelib.tasks.models import TASK_SK, HistoryEntry, Task, task_pk
@@ -80,11 +79,6 @@ MAX_COMPLETION_STEPS = 6
 
 
 @lru_cache(maxsize=1)
-def _connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
-
-
 def require_section_edit(reader: Reader, section_id: str) -> None:
     visible_section(reader, section_id)
     if not reader.section_rights(section_id).edit:
@@ -200,7 +194,7 @@ def create_assignment(
         task_id=task.task_id,
     )
 
-    with TransactWrite(connection=_connection()) as transaction:
+    with TransactWrite(connection=transaction_connection()) as transaction:
         transaction.save(revision, condition=Revision.sk.does_not_exist())
         transaction.save(article, condition=Article.sk.does_not_exist())
         transaction.save(task, condition=Task.pk.does_not_exist())

@@ -42,7 +42,8 @@ from chalicelib.kb.course_progress import load_records, question_status
 from chalicelib.kb.course_schemas import AnswerBody
 from chalicelib.kb.enrolment import find_enrolment
 from chalicelib.kb.models import Article
-from chalicelib.kb.questions import connection, find_question, is_cancelled
+from chalicelib.kb.questions import find_question, is_cancelled
+from chalicelib.storage.connection import transaction_connection
 
 logger = logging.getLogger(__name__)
 
@@ -254,7 +255,7 @@ def answer_question(
             ArticleState.locked_until.set(locked_until),
         ]
     try:
-        with TransactWrite(connection=connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.save(attempt, condition=Attempt.sk.does_not_exist())
             transaction.update(
                 ArticleState(*state_key),

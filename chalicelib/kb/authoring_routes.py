@@ -12,8 +12,9 @@ charset>``) to arrive intact.
 from chalice import Blueprint, Response
 
 from chalicelib.auth.authorizer import bearer_authorizer
-from chalicelib.errors import InvalidInput
-from chalicelib.kb import assignments, import_articles, present
+from chalicelib.errors import Forbidden, InvalidInput
+from chalicelib.imports.jobs import create_job, job_json
+from chalicelib.kb import assignments, import_articles, import_jobs, present
 from chalicelib.kb.access import require_read
 from chalicelib.kb.authoring_schemas import AssignmentCreate
 from chalicelib.kb.bodies import read_body
@@ -40,6 +41,18 @@ IMPORT_BODY = {
         "description": "The file to import, as the format parameter names it.",
     }
     for media_type in IMPORT_CONTENT_TYPES
+}
+
+
+JOB_CONTENT_TYPES = [*IMPORT_CONTENT_TYPES, "application/zip"]
+JOB_PARAMETERS = {"section_id", "format", "file_name"}
+JOB_BODY = {
+    **IMPORT_BODY,
+    "application/zip": {
+        "type": "string",
+        "contentMediaType": "application/zip",
+        "description": "A zip of .md, .txt, .html and .docx files (format=zip).",
+    },
 }
 
 
@@ -97,6 +110,55 @@ def import_article(section_id):
         {"article": present.article_json(article, read_body(article), reader, rights)},
         status_code=201,
     )
+
+
+@authoring_routes.route(
+    "/import",
+    methods=["POST"],
+    authorizer=bearer_authorizer,
+    content_types=JOB_CONTENT_TYPES,
+)
+@documented(
+    summary="Start importing a file or a zip of files into a section as a job",
+    raw_body=JOB_BODY,
+    errors=(413,),
+)
+def start_import_job():
+    reader = current_reader(authoring_routes)
+    request = authoring_routes.current_request
+    params = request.query_params or {}
+    unknown = sorted(set(params) - JOB_PARAMETERS)
+    if unknown:
+        raise InvalidInput(
+            f"Invalid query parameter '{unknown[0]}': use section_id, format and "
+            "file_name only.",
+            field=unknown[0],
+        )
+    section_id = params.get("section_id")
+    if not section_id:
+        raise InvalidInput(
+            "Missing query parameter 'section_id': name the section that gets "
+            "the drafts.",
+            field="section_id",
+        )
+    file_format = import_jobs.check_upload_format(params.get("format"))
+    file_name = import_articles.check_file_name(params.get("file_name"))
+    if reader.caller.is_integration:
+        raise Forbidden(
+            "An API token cannot start an import job, because the drafts are "
+            "written in a person's name; use POST "
+            "/api/kb/sections/{id}/import instead."
+        )
+    import_jobs.require_import_rights(reader, section_id)
+    raw = request.raw_body or b""
+    data = raw.encode("utf-8") if isinstance(raw, str) else raw
+    options = import_jobs.upload_options(
+        section_id, file_format, file_name, request.headers.get("content-type")
+    )
+    # Everything is converted once here, so a bad upload queues no job.
+    import_jobs.check_upload(data, options)
+    job = create_job(import_jobs.KIND, data, reader.user_id, options)
+    return Response(body=job_json(job), status_code=202)
 
 
 @authoring_routes.route(

@@ -13,6 +13,9 @@ Keys, by item:
 - attempt:          pk ``LEARNER#<course_id>#<user_id>``, sk ``ATTEMPT#<attempt_id>``
 - grading entry:    pk ``GRADING``, sk ``<attempt_id>``; finds an open answer by
   its id and lists the answers waiting for a trainer
+- deadline notice:  pk ``COURSE#<course_id>``,
+  sk ``NOTICE#<user_id>#<kind>#<required_since>``; one deadline reminder
+  ("due_soon" or "overdue") of one enrolment, sent at most once
 
 No item here has both ``section_id`` and ``article_id`` attributes, so none of
 them enters the section index; the article is named ``question_article_id``,
@@ -37,6 +40,7 @@ QUESTION_PREFIX = "QUESTION#"
 ATTEMPT_PREFIX = "ATTEMPT#"
 STATE_PREFIX = "ARTICLE#"
 ENROLMENT_PREFIX = "ENROLMENT#"
+NOTICE_PREFIX = "NOTICE#"
 
 QUESTION_KINDS = ("single", "multiple", "open")
 # An attempt on a choice question is "correct" or "wrong" at once; an open
@@ -62,6 +66,10 @@ def course_pk(course_id: str) -> str:
 
 def enrolment_sk(user_id: str) -> str:
     return f"{ENROLMENT_PREFIX}{user_id}"
+
+
+def notice_sk(user_id: str, kind: str, required_since: str) -> str:
+    return f"{NOTICE_PREFIX}{user_id}#{kind}#{required_since}"
 
 
 def learner_pk(course_id: str, user_id: str) -> str:
@@ -237,3 +245,24 @@ class GradingEntry(Model):
     @property
     def attempt_id(self) -> str:
         return self.sk
+
+
+class CourseNotice(Model):
+    """A deadline reminder of one enrolment: claimed, then marked sent.
+
+    ``sent_at`` is fixed when the reminder is claimed and becomes the
+    notifications' time, so a run that resumes a claimed reminder posts
+    messages with the same ids and nothing twice.
+    """
+
+    Meta = table_meta("kb")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    item_type = UnicodeAttribute(default="course_notice")
+    course_id = UnicodeAttribute()
+    learner_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    sent_at = UTCDateTimeAttribute()
+    # Set once every notification of the reminder is posted.
+    done_at = UTCDateTimeAttribute(null=True)

@@ -14,7 +14,7 @@ differ.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from chalicelib.kb.course_models import (
     ATTEMPT_PREFIX,
@@ -28,6 +28,7 @@ from chalicelib.kb.course_models import (
     learner_pk,
 )
 from chalicelib.kb.models import Article
+from chalicelib.tasks.due import company_time_zone, end_of_day
 
 # Item states, in the order a learner meets them.
 TO_READ = "to_read"
@@ -191,17 +192,29 @@ def compute_progress(
     return progress
 
 
-def due_at(course: Course, enrolment: Enrolment) -> datetime | None:
-    """Return the deadline of a required, mandatory course; None otherwise."""
+def deadline_date(course: Course, required_since: datetime) -> date | None:
+    """Return the last day of a mandatory course, in the company time zone.
+
+    The learner has ``deadline_days`` whole days after the company date on
+    which the course became required: an enrolment at 01:00 on 2 March in
+    Moscow (22:00 UTC on 1 March) counts from 2 March.
+    """
     if not course.mandatory or course.deadline_days is None:
         return None
+    start = required_since.astimezone(company_time_zone()).date()
+    return start + timedelta(days=int(course.deadline_days))
+
+
+def due_at(course: Course, enrolment: Enrolment) -> datetime | None:
+    """Return the UTC moment the company's deadline day ends; None if no deadline."""
     if not enrolment.required or enrolment.required_since is None:
         return None
-    return enrolment.required_since + timedelta(days=int(course.deadline_days))
+    last_day = deadline_date(course, enrolment.required_since)
+    return end_of_day(last_day) if last_day is not None else None
 
 
 def is_overdue(
     course: Course, enrolment: Enrolment, progress: Progress, now: datetime
 ) -> bool:
     deadline = due_at(course, enrolment)
-    return deadline is not None and now > deadline and not progress.is_complete
+    return deadline is not None and now >= deadline and not progress.is_complete

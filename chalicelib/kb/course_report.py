@@ -3,6 +3,11 @@
 Admins see every enrolled person. Anyone else sees the people whose current
 position reports to theirs, directly or up the chain, as the finance
 visibility rule does; a person without such reports gets an empty report.
+
+Each row also counts the person's passed current questions and lists the
+current questions they answered wrongly at least once (a wrong choice or a
+failed grade, on any version). Both come from the attempts the progress
+already reads, so they cost no extra DynamoDB call.
 """
 
 from datetime import datetime
@@ -11,9 +16,11 @@ from chalicelib.clock import iso, utc_now
 from chalicelib.finance.org_snapshot import OrgSnapshot
 from chalicelib.kb.access import Reader
 from chalicelib.kb.articles import headers_by_id
-from chalicelib.kb.course_models import Course, Enrolment
+from chalicelib.kb.course_models import Attempt, Course, Enrolment
 from chalicelib.kb.course_progress import (
+    Progress,
     compute_progress,
+    deadline_date,
     due_at,
     is_overdue,
     load_records,
@@ -23,6 +30,8 @@ from chalicelib.kb.questions import questions_of_articles
 from chalicelib.people.models import User
 
 BATCH_GET_LIMIT = 100
+# Results of an attempt that answered its question wrongly.
+WRONG_RESULTS = ("wrong", "failed")
 
 
 def _users(user_ids: list[str]) -> dict[str, User]:
@@ -59,7 +68,43 @@ def enrolment_json(
         ),
         "released_at": iso(enrolment.released_at) if enrolment.released_at else None,
         "due_at": iso(deadline) if deadline else None,
+        # The deadline's last day in the company time zone, as people read it.
+        "due_date": (
+            deadline_date(course, enrolment.required_since).isoformat()
+            if deadline
+            else None
+        ),
         "overdue": overdue,
+    }
+
+
+def question_scores(progress: Progress, attempts: list[Attempt]) -> dict:
+    """Count passed current questions and list those answered wrongly."""
+    wrong_counts: dict[str, int] = {}
+    for attempt in attempts:
+        if attempt.result in WRONG_RESULTS:
+            wrong_counts[attempt.question_id] = (
+                wrong_counts.get(attempt.question_id, 0) + 1
+            )
+    current = [scored for item in progress.items for scored in item.questions]
+    wrong = [
+        {
+            "question_id": scored.question.question_id,
+            "article_id": scored.question.question_article_id,
+            "text": scored.question.text,
+            "text_en": scored.question.text_en,
+            "wrong_attempts": wrong_counts[scored.question.question_id],
+            "status": scored.status,
+        }
+        for scored in current
+        if scored.question.question_id in wrong_counts
+    ]
+    return {
+        "questions": {
+            "passed": sum(1 for scored in current if scored.status == "passed"),
+            "total": len(current),
+        },
+        "wrong_questions": wrong,
     }
 
 
@@ -94,6 +139,7 @@ def course_report(course: Course, reader: Reader, now: datetime | None = None) -
                 },
                 **enrolment_json(course, enrolment, overdue),
                 "progress": progress.as_json(),
+                **question_scores(progress, records.attempts),
             }
         )
     rows.sort(key=lambda row: (not row["overdue"], row["user"]["name"]))

@@ -15,7 +15,12 @@ from chalicelib.kb.course_progress import (
     load_records,
 )
 from chalicelib.kb.course_report import course_report, enrolment_json
-from chalicelib.kb.course_schemas import AnswerBody, CourseCreate, CourseUpdate
+from chalicelib.kb.course_schemas import (
+    AnswerBody,
+    CourseAnswerBody,
+    CourseCreate,
+    CourseUpdate,
+)
 from chalicelib.kb.questions import (
     get_version,
     question_json,
@@ -193,6 +198,20 @@ def mark_read(course_id, article_id):
 def answer_question(course_id, question_id):
     reader = _reader()
     body = parse_body(course_routes.current_request, AnswerBody)
+    return _answer(course_id, question_id, body, reader)
+
+
+@course_routes.route(
+    "/courses/{course_id}/answers", methods=["POST"], authorizer=bearer_authorizer
+)
+def add_answer(course_id):
+    """Answer a question of the course; the body names the question."""
+    reader = _reader()
+    body = parse_body(course_routes.current_request, CourseAnswerBody)
+    return _answer(course_id, body.question_id, body, reader)
+
+
+def _answer(course_id: str, question_id: str, body: AnswerBody, reader: Reader):
     course = courses.get_course(course_id)
     outcome = attempts.answer_question(course, question_id, body, reader)
     answered = outcome.attempt
@@ -239,3 +258,11 @@ def report(course_id):
     reader = _reader()
     course = courses.get_course(course_id)
     return {"report": course_report(course, reader)}
+
+
+@course_routes.route(
+    "/courses/{course_id}/progress", methods=["GET"], authorizer=bearer_authorizer
+)
+def progress_report(course_id):
+    """Return the same report as ``report``: progress, scores and deadlines."""
+    return report(course_id)

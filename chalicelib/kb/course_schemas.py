@@ -100,6 +100,12 @@ class AnswerBody(Strict):
     text: Annotated[CleanText, Field(max_length=MAX_OPEN_ANSWER_LENGTH)] | None = None
 
 
+class CourseAnswerBody(AnswerBody):
+    """An answer sent to the course's answers collection, naming its question."""
+
+    question_id: Identifier
+
+
 class GradeBody(Strict):
     passed: StrictBool
     comment: (

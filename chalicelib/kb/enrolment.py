@@ -13,7 +13,7 @@ enrolment only stops being required.
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecord,
@@ -28,6 +28,7 @@ from chalicelib.kb.course_models import (
     course_pk,
     enrolment_sk,
 )
+from chalicelib.kb.course_progress import deadline_date
 from chalicelib.kb.courses import list_courses
 from chalicelib.notifications.service import notify
 from chalicelib.people.models import User
@@ -168,10 +169,7 @@ def _announce(course: Course, user_id: str, change: str | None, now: datetime) -
     )
     if change not in ("enrolled", "required again"):
         return
-    deadline = None
-    if course.mandatory and course.deadline_days is not None:
-        # NOTE: the date is the UTC date of the deadline, not the company's.
-        deadline = (now + timedelta(days=int(course.deadline_days))).date()
+    deadline = deadline_date(course, now)
     notify(
         user_id,
         "kb_course_assigned",

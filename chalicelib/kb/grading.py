@@ -3,7 +3,8 @@
 A trainer of an article is an admin or a person who may edit it. A passed
 answer passes the question it answered, but only while that question is at the
 answered version. A failed answer lets the learner answer again, without a
-lock-out, since the grade comes long after the answer.
+lock-out, since the grade comes long after the answer. Either way the learner
+gets a notice in their chat.
 """
 
 import logging
@@ -23,8 +24,10 @@ from chalicelib.kb.course_models import (
     attempt_sk,
     learner_pk,
 )
+from chalicelib.kb.course_notices import notify_graded
 from chalicelib.kb.course_schemas import GradeBody
-from chalicelib.kb.questions import connection, is_cancelled
+from chalicelib.kb.questions import is_cancelled
+from chalicelib.storage.connection import transaction_connection
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +83,7 @@ def grade_answer(attempt_id: str, body: GradeBody, reader: Reader) -> Attempt:
     if body.comment:
         actions.append(Attempt.grade_comment.set(body.comment))
     try:
-        with TransactWrite(connection=connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.update(
                 attempt, actions=actions, condition=Attempt.result == "pending"
             )
@@ -101,7 +104,13 @@ def grade_answer(attempt_id: str, body: GradeBody, reader: Reader) -> Attempt:
         result,
         reader.user_id,
     )
-    return _attempt_of(entry)
+    graded = _attempt_of(entry)
+    try:
+        notify_graded(graded)
+    except Exception:
+        # The grade is saved and stays; only the learner's chat notice is lost.
+        logger.exception("kb grade notice failed attempt_id=%s", attempt_id)
+    return graded
 
 
 def pending_answers(reader: Reader) -> list[PendingAnswer]:

@@ -10,6 +10,7 @@ the section.
 import codecs
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from pydantic import TypeAdapter, ValidationError
@@ -169,16 +170,18 @@ def _title(document: Document, file_name: str | None) -> str:
     )
 
 
-def import_article(
-    section_id: str,
-    data: bytes,
-    *,
-    file_format: str,
-    file_name: str | None,
-    content_type: str | None,
-    reader: Reader,
-) -> Article:
-    require_section_edit(reader, section_id)
+@dataclass(frozen=True)
+class PreparedArticle:
+    """A converted file, ready to be written as a draft."""
+
+    title: str
+    body: str
+
+
+def prepare_article(
+    data: bytes, *, file_format: str, file_name: str | None, content_type: str | None
+) -> PreparedArticle:
+    """Convert a file and check the result; raise ``ImportRejected`` on a bad file."""
     if len(data) > MAX_FILE_BYTES:
         raise PayloadTooLarge(
             f"The file is {len(data)} bytes; the limit is {MAX_FILE_BYTES} bytes. "
@@ -199,19 +202,45 @@ def import_article(
             f"The imported article is {size} bytes of Markdown; the limit is "
             f"{MAX_BODY_BYTES} bytes, so split the document into several files."
         )
+    return PreparedArticle(title=_title(document, file_name), body=body)
 
-    title = _title(document, file_name)
-    article_id = new_id()
+
+def write_draft(
+    article_id: str, section_id: str, prepared: PreparedArticle, reader: Reader
+) -> tuple[Article, bool]:
+    """Write the draft under ``article_id``; return it and whether it is new.
+
+    An id that already exists is left as it is, so writing the same id again
+    creates nothing.
+    """
     article, revision = new_article(
         article_id,
         section_id=section_id,
-        title=title,
-        body=body,
+        title=prepared.title,
+        body=prepared.body,
         kind=_default_kind(reader, section_id),
         status="draft",
         author_id=reader.user_id,
     )
-    insert_article(article, revision)
+    created = insert_article(article, revision)
+    return article, created
+
+
+def import_article(
+    section_id: str,
+    data: bytes,
+    *,
+    file_format: str,
+    file_name: str | None,
+    content_type: str | None,
+    reader: Reader,
+) -> Article:
+    require_section_edit(reader, section_id)
+    prepared = prepare_article(
+        data, file_format=file_format, file_name=file_name, content_type=content_type
+    )
+    article_id = new_id()
+    article, _created = write_draft(article_id, section_id, prepared, reader)
     logger.info(
         "kb article imported article_id=%s section_id=%s format=%s bytes=%d by=%s",
         article_id,

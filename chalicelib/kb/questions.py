@@ -11,12 +11,10 @@ import logging
 from collections.abc import Iterable
 from functools import lru_cache
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import utc_now
-from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from chalicelib.ids import new_id
 from chalicelib.kb.access import Reader
@@ -37,6 +35,7 @@ from chalicelib.kb.course_schemas import (
     QuestionUpdate,
 )
 from chalicelib.kb.models import article_pk
+from chalicelib.storage.connection import transaction_connection
 
 logger = logging.getLogger(__name__)
 
@@ -47,11 +46,6 @@ BATCH_GET_LIMIT = 100
 
 
 @lru_cache(maxsize=1)
-def connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
-
-
 def is_cancelled(error: TransactWriteError) -> bool:
     """Tell whether a transaction failed on a condition rather than on DynamoDB."""
     return error.cause_response_code == "TransactionCanceledException"
@@ -155,7 +149,7 @@ def create_question(article_id: str, body: QuestionCreate, reader: Reader) -> Qu
         updated_by=reader.user_id,
         updated_at=now,
     )
-    with TransactWrite(connection=connection()) as transaction:
+    with TransactWrite(connection=transaction_connection()) as transaction:
         transaction.save(question, condition=Question.sk.does_not_exist())
         transaction.save(
             _version_of(question, reader.user_id),
@@ -269,7 +263,7 @@ def update_question(
         question.version = base_version + 1
 
     try:
-        with TransactWrite(connection=connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.save(question, condition=Question.version == base_version)
             if content_changed:
                 transaction.save(

@@ -5,7 +5,9 @@ For each record of the tasks table:
   and notify from it if it has no version, as the first version wrote it;
 - a history entry added: notify the people the change concerns;
 - a comment added: notify the people on the task, and the people mentioned
-  even if they are not on it.
+  even if they are not on it. A comment copied from the task's chat thread
+  (``chalicelib.tasks.thread_mirror``) skips the people the reply mentions,
+  whom the chat reaction has notified.
 
 Notifications, by history entry:
 - created: the responsible person and each co-assignee (task_assigned)
@@ -191,9 +193,16 @@ def _on_comment(comment: Comment) -> None:
         logger.warning("comment on missing task_id=%s", comment.task_id)
         return
     recipients = Recipients(comment.author_id)
-    for user_id in comment.mention_ids or []:
-        recipients.add(user_id, "task_mentioned")
+    mentioned = set(comment.mention_ids or [])
+    # A reply in the task's chat thread: the chat reaction has notified the
+    # people it mentions, so only the others get a notice here.
+    from_thread = comment.source_message_id is not None
+    if not from_thread:
+        for user_id in comment.mention_ids or []:
+            recipients.add(user_id, "task_mentioned")
     for user_id in sorted(participants(task)):
+        if from_thread and user_id in mentioned:
+            continue
         recipients.add(user_id, "task_commented")
 
     for recipient_id, (template, context) in recipients.chosen.items():

@@ -80,8 +80,18 @@ ROUTE_DOCS: dict[str, RouteDoc] = {
         },
         errors=(413,),
     ),
+    "POST /api/tasks/import/preview": RouteDoc(
+        summary="Preview a task import: shape, column mapping, statuses, people",
+        raw_body={
+            "application/octet-stream": {
+                "type": "string",
+                "description": "A Trello board JSON export or a CSV file, as bytes.",
+            },
+        },
+        errors=(413,),
+    ),
     "POST /api/tasks/import/{file_format}": RouteDoc(
-        summary="Import tasks; file_format is trello or csv",
+        summary="Start a task import job; file_format is trello or csv",
         raw_body={
             "application/octet-stream": {
                 "type": "string",

@@ -19,12 +19,10 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import utc_now
-from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, InvalidInput
 from chalicelib.ids import new_id
 from chalicelib.processes.catalog import get_template
@@ -39,6 +37,7 @@ from chalicelib.processes.models import (
 )
 from chalicelib.processes.schemas import LaunchCreate
 from chalicelib.processes.staffing import StepOwner, resolve_owners
+from chalicelib.storage.connection import transaction_connection
 from chalicelib.tasks.due import MAX_YEAR, MIN_YEAR
 from chalicelib.tasks.models import ChecklistItem, HistoryEntry, Task
 from chalicelib.tasks.present import checklist_item_json
@@ -80,11 +79,6 @@ def launched_steps(launch: Launch) -> list[LaunchedStep]:
 
 
 @lru_cache(maxsize=1)
-def _connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
-
-
 def _due_dates(template: TemplateDefinition, target: date) -> dict[str, str]:
     dates = {}
     for step in template.steps:
@@ -240,7 +234,7 @@ def _write(launch: Launch, key: LaunchKey, prepared: list[tuple[Task, HistoryEnt
     for start in range(FIRST_CHUNK_TASKS, len(prepared), CHUNK_TASKS):
         chunks.append(prepared[start : start + CHUNK_TASKS])
     for number, chunk in enumerate(chunks):
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             if number == 0:
                 # Saved first, so its cancellation reason comes first.
                 transaction.save(key, condition=LaunchKey.pk.does_not_exist())

@@ -2,6 +2,10 @@
 
 from chalicelib.config import get_settings
 
+MAX_RETRY_ATTEMPTS = 3
+CONNECT_TIMEOUT_SECONDS = 5
+READ_TIMEOUT_SECONDS = 10
+
 
 def table_meta(table: str) -> type:
     """Build a PynamoDB ``Meta`` class for the stage-prefixed ``table``.
@@ -16,8 +20,8 @@ def table_meta(table: str) -> type:
         table_name = settings.table_prefix + table
         region = settings.region
         host = settings.dynamodb_endpoint
-        max_retry_attempts = 3
-        connect_timeout_seconds = 5
-        read_timeout_seconds = 10
+        max_retry_attempts = MAX_RETRY_ATTEMPTS
+        connect_timeout_seconds = CONNECT_TIMEOUT_SECONDS
+        read_timeout_seconds = READ_TIMEOUT_SECONDS
 
     return Meta

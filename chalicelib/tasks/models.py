@@ -173,6 +173,13 @@ class Comment(Model):
     # task; the return's history entry notifies about that one.
     kind = UnicodeAttribute(default="comment")
     created_at = UTCDateTimeAttribute()
+    # The reply in the task's chat thread this comment was copied from
+    # (chalicelib/tasks/thread_mirror.py); such a comment is not posted back.
+    source_message_id = UnicodeAttribute(null=True)
+    # Set when that reply is edited or deleted in the chat; a deleted one
+    # keeps its item with an empty text.
+    edited_at = UTCDateTimeAttribute(null=True)
+    deleted_at = UTCDateTimeAttribute(null=True)
 
 
 class FieldChange(MapAttribute):

@@ -2,6 +2,7 @@
 
 from chalicelib.clock import iso, utc_now
 from chalicelib.tasks.due import due_json, due_of, is_overdue
+from chalicelib.tasks.importing.placeholder_models import placeholder_names
 from chalicelib.tasks.models import (
     OPEN_STATUSES,
     ChecklistItem,
@@ -59,6 +60,15 @@ def task_json(task: Task) -> dict:
         "updated_at": iso(task.updated_at),
         "done_at": iso(task.done_at) if task.done_at else None,
         "series": _series_json(task),
+        # Names of the import placeholders among the people fields, by id.
+        "placeholders": placeholder_names(
+            [
+                task.assignee_id,
+                task.creator_id,
+                *(task.co_assignee_ids or []),
+                *(task.watcher_ids or []),
+            ]
+        ),
     }
 
 
@@ -89,6 +99,9 @@ def comment_json(comment: Comment) -> dict:
         "mentions": list(comment.mention_ids or []),
         "kind": comment.kind or "comment",
         "created_at": iso(comment.created_at),
+        "source_message_id": comment.source_message_id,
+        "edited_at": iso(comment.edited_at) if comment.edited_at else None,
+        "deleted_at": iso(comment.deleted_at) if comment.deleted_at else None,
     }
 
 

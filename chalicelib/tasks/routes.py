@@ -21,6 +21,7 @@ from chalicelib.tasks.schemas import (
     TaskCreate,
     TaskUpdate,
 )
+from chalicelib.tasks.thread import find_thread
 from chalicelib.tasks.visibility import TaskViewer, get_visible_task, viewer_of
 from chalicelib.web import (
     Schema,
@@ -118,6 +119,8 @@ def get_task(task_id):
         "task": body,
         "comments": [comment_json(comment) for comment in comments],
         "comments_next_cursor": next_cursor,
+        # The task's chat thread; None until the tasks stream has made it.
+        "thread": find_thread(task),
     }
 
 

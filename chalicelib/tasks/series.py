@@ -31,18 +31,17 @@ from functools import lru_cache
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecord,
 )
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import iso, utc_now
-from chalicelib.config import get_settings
 from chalicelib.errors import ApiError, Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.ids import new_id
 from chalicelib.org.models import Position
 from chalicelib.org.service import get_position, list_positions
 from chalicelib.people.models import User
 from chalicelib.people.service import find_user
+from chalicelib.storage.connection import transaction_connection
 from chalicelib.streams.records import read_change
 from chalicelib.tasks import service
 from chalicelib.tasks.due import company_time_zone
@@ -80,11 +79,6 @@ OCCURRENCE_ONLY_FIELDS = (
 
 
 @lru_cache(maxsize=1)
-def _connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
-
-
 def _raise_unless_lost_race(error: UpdateError) -> None:
     if error.cause_response_code != "ConditionalCheckFailedException":
         raise error
@@ -377,7 +371,7 @@ def _write_occurrence(
     is_new: bool,
 ) -> None:
     after = _series_after(series, task, date.fromisoformat(key.occurrence_date))
-    with TransactWrite(connection=_connection()) as transaction:
+    with TransactWrite(connection=transaction_connection()) as transaction:
         transaction.save(key, condition=OccurrenceKey.sk.does_not_exist())
         if is_new:
             for name, value in after.items():

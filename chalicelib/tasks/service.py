@@ -174,7 +174,13 @@ def prepare_new_task(
     request: TaskCreate,
     viewer: TaskViewer,
     linked: dict[str, LinkedWrite],
+    task_id: str | None = None,
 ) -> tuple[Task, object]:
+    """Check a new task and build it with its first history entry, unsaved.
+
+    ``task_id`` is for callers that derive ids, so that redoing their work
+    finds the tasks already saved; by default the id is new.
+    """
     _one_due_field(request)
     active_user(request.assignee_id, "assignee_id")
     _check_new_people(request.co_assignee_ids, (), "co_assignee_ids")
@@ -194,7 +200,7 @@ def prepare_new_task(
         # A task belongs to the responsible person's department unless set.
         department_id = find_user(request.assignee_id).department_id
 
-    task_id = new_id()
+    task_id = task_id or new_id()
     links.link_parent(task_id, request.parent_id, None, viewer, linked, is_new=True)
     links.link_blockers(
         task_id, request.blocked_by_ids, [], viewer, linked, is_new=True

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import utc_now
-from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, NotFound
+from chalicelib.storage.connection import transaction_connection
 from chalicelib.tasks.models import (
     TASK_SK,
     FieldChange,
@@ -75,11 +74,6 @@ class LinkedWrite:
 
 
 @lru_cache(maxsize=1)
-def _connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
-
-
 def get_task(
     task_id: str, *, consistent: bool = False, field: str | None = None
 ) -> Task:
@@ -210,7 +204,7 @@ def commit(
     items_before_linked = 2 + len(extra_items or [])
     linked_fields: list = []
     try:
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.update(task, actions=actions, condition=condition)
             transaction.save(entry, condition=HistoryEntry.sk.does_not_exist())
             for item in extra_items or []:
@@ -240,7 +234,7 @@ def insert(
     """Save new tasks with their first history entries in one transaction."""
     linked_fields: list = []
     try:
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             for task, entry in tasks:
                 transaction.save(task, condition=Task.pk.does_not_exist())
                 transaction.save(entry, condition=HistoryEntry.sk.does_not_exist())

@@ -10,11 +10,18 @@ partition, keyed for the ``view-index``:
 - ``watching#<user_id>#<order>``: each watcher
 - ``department#<department_id>#<order>``: the task's department
 - ``open#due``: open tasks that have a due date; overdue ones sort first
+- ``open#person#<user_id>``: the same, for each person on the task (creator,
+  responsible person, co-assignees, watchers, reviewer)
+- ``open#department#<department_id>``: the same, for the task's department
 
 ``<order>`` is ``created``, where view_sort is the task id (a ULID), or
 ``due``, where view_sort is ``<due moment>_<task id>``. A task without a due
 date sorts as ``~``, after every moment. The ``_`` needs no escaping when a
-cursor goes into a URL. Each list is one Query of one index partition.
+cursor goes into a URL. Each list is one Query of one index partition, except
+the overdue list: admins read ``open#due``, everyone else their own
+``open#person#`` partition merged with the ``open#department#`` partitions of
+the departments where their reports' positions sit. So an employee reads only
+rows of tasks they are on, however many tasks the company has.
 
 The tasks stream reaction writes the rows from the stored task after every
 change, so a list shows a new member a moment after the change. On AWS that
@@ -24,6 +31,7 @@ and drop any row the task no longer matches, so a task that has left a list
 is not shown in it, and every field shown is current.
 """
 
+import heapq
 import logging
 from collections.abc import Iterator
 from datetime import datetime
@@ -42,12 +50,13 @@ from chalicelib.tasks.models import (
 )
 from chalicelib.tasks.schemas import ListQuery
 from chalicelib.tasks.store import find_task
-from chalicelib.tasks.visibility import TaskViewer, executors
+from chalicelib.tasks.visibility import TaskViewer, executors, participants
 
 logger = logging.getLogger(__name__)
 
 NO_DUE = "~"
 OPEN_KEY = "open#due"
+OPEN_PREFIX = "open#"
 # Rows read per Query page; a filtered list reads on until its page is full.
 QUERY_PAGE_SIZE = 100
 
@@ -72,6 +81,10 @@ def view_rows_of(task: Task) -> dict[str, str]:
         rows[f"{view}#{subject}#due"] = by_due
     if task.status in OPEN_STATUSES and task.due_date:
         rows[OPEN_KEY] = by_due
+        for user_id in sorted(participants(task)):
+            rows[f"{OPEN_PREFIX}person#{user_id}"] = by_due
+        if task.department_id:
+            rows[f"{OPEN_PREFIX}department#{task.department_id}"] = by_due
     return rows
 
 
@@ -118,12 +131,31 @@ def sync_view_rows(task_id: str) -> int:
     return writes
 
 
-def _list_key(query: ListQuery, viewer: TaskViewer, order: str) -> str:
+def overdue_keys(viewer: TaskViewer) -> list[str]:
+    """Return the partitions that contain every overdue task the viewer may see.
+
+    An admin sees every task, so reads the company partition. Anyone else sees
+    the tasks they are on and the tasks of the people whose positions report to
+    theirs. Those are found through the departments of the reporting positions.
+    NOTE: a report's task filed under a department that holds none of the
+    viewer's reports, and that the viewer is not on, is visible to them but
+    missing from their overdue list.
+    """
+    if viewer.is_admin:
+        return [OPEN_KEY]
+    keys = [f"{OPEN_PREFIX}person#{viewer.user_id}"]
+    for department_id in sorted(viewer.report_departments):
+        keys.append(f"{OPEN_PREFIX}department#{department_id}")
+    return keys
+
+
+def _list_keys(query: ListQuery, viewer: TaskViewer, order: str) -> list[str]:
     if query.view == "overdue":
-        # NOTE: one partition holds the company's open tasks with a due date,
-        # and visibility is checked per task, so someone who sees few of them
-        # still reads every overdue task. Fine for tens of people, not more.
-        return OPEN_KEY
+        return overdue_keys(viewer)
+    return [_list_key(query, viewer, order)]
+
+
+def _list_key(query: ListQuery, viewer: TaskViewer, order: str) -> str:
     if query.view == "department":
         department_id = query.department_id or viewer.user.department_id
         if department_id is None:
@@ -145,7 +177,7 @@ def _list_key(query: ListQuery, viewer: TaskViewer, order: str) -> str:
 def _rows(key: str, order: str, cursor: str | None, now: datetime) -> Iterator[ViewRow]:
     ascending = order == "due"
     condition = None
-    if key == OPEN_KEY:
+    if key.startswith(OPEN_PREFIX):
         # Overdue: due before now. The cursor row itself is skipped below.
         upper = iso(now)
         if cursor is not None and cursor >= upper:
@@ -169,6 +201,25 @@ def _rows(key: str, order: str, cursor: str | None, now: datetime) -> Iterator[V
             yield row
 
 
+def _merged_rows(
+    keys: list[str], order: str, cursor: str | None, now: datetime
+) -> Iterator[ViewRow]:
+    """Merge the partitions in view_sort order, each task once.
+
+    A task's rows share one view_sort in every partition, so the copies of a
+    task that sits in several partitions arrive next to each other.
+    """
+    if len(keys) == 1:
+        yield from _rows(keys[0], order, cursor, now)
+        return
+    previous = None
+    streams = [_rows(key, order, cursor, now) for key in keys]
+    for row in heapq.merge(*streams, key=lambda row: row.view_sort):
+        if row.view_sort != previous:
+            previous = row.view_sort
+            yield row
+
+
 def _tasks_by_id(task_ids: list[str]) -> dict[str, Task]:
     keys = [(task_pk(task_id), TASK_SK) for task_id in dict.fromkeys(task_ids)]
     return {task.task_id: task for task in Task.batch_get(keys)}
@@ -189,19 +240,19 @@ def list_view(query: ListQuery, viewer: TaskViewer) -> tuple[list[Task], str | N
             "another order; use the next_cursor of an earlier page of this list.",
             field="cursor",
         )
-    key = _list_key(query, viewer, order)
+    keys = _list_keys(query, viewer, order)
     now = utc_now()
 
     def matches(task: Task) -> bool:
-        if key not in view_rows_of(task):
+        if not any(key in view_rows_of(task) for key in keys):
             return False
         if query.status is not None and task.status not in query.status:
             return False
-        if key == OPEN_KEY and not is_overdue(due_of(task), now):
+        if query.view == "overdue" and not is_overdue(due_of(task), now):
             return False
         return viewer.can_see(task)
 
-    rows = _rows(key, order, query.cursor, now)
+    rows = _merged_rows(keys, order, query.cursor, now)
     found: list[tuple[ViewRow, Task]] = []
     while len(found) <= query.limit:
         chunk = list(islice(rows, query.limit + 1 - len(found)))

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from chalicelib.errors import NotFound, Unauthenticated
 from chalicelib.integrations.tokens import integration_user
+from chalicelib.org.models import Position
 from chalicelib.org.service import list_positions
 from chalicelib.people.models import User
 from chalicelib.people.service import find_user
@@ -57,12 +58,17 @@ class TaskViewer:
         return self.is_admin or task.creator_id == self.user_id
 
     @cached_property
+    def positions(self) -> list[Position]:
+        """Return the company's positions, read once per request."""
+        return list_positions()
+
+    @cached_property
     def report_positions(self) -> set[str]:
         """Return the positions whose reports_to chain reaches the viewer's position."""
         if not self.user.position_id:
             return set()
         managers = {
-            position.position_id: position.reports_to for position in list_positions()
+            position.position_id: position.reports_to for position in self.positions
         }
         reports = set()
         for position_id in managers:
@@ -76,6 +82,16 @@ class TaskViewer:
                 seen.add(cursor)
                 cursor = managers.get(cursor)
         return reports
+
+    @cached_property
+    def report_departments(self) -> set[str]:
+        """Return the departments of the positions that report to the viewer."""
+        reports = self.report_positions
+        return {
+            position.department_id
+            for position in self.positions
+            if position.position_id in reports
+        }
 
     def user_of(self, user_id: str) -> User | None:
         if user_id not in self._users:

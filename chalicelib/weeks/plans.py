@@ -12,14 +12,13 @@ time.
 import logging
 from functools import lru_cache
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import utc_now
-from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, InvalidInput
 from chalicelib.people.models import User
+from chalicelib.storage.connection import transaction_connection
 from chalicelib.tasks.models import TASK_SK, Task, task_pk
 from chalicelib.tasks.visibility import TaskViewer, executors
 from chalicelib.weeks.calendar import IsoWeek, parse_iso_week, week_of_moment
@@ -35,11 +34,6 @@ MAX_ATTEMPTS = 20
 
 
 @lru_cache(maxsize=1)
-def _connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
-
-
 def find_plan(user_id: str, week: IsoWeek) -> WeekPlan | None:
     try:
         return WeekPlan.get(plan_pk(user_id), week_sk(str(week)), consistent_read=True)
@@ -145,7 +139,7 @@ def _close(source: WeekPlan, target_week: IsoWeek, actor_id: str) -> bool:
         WeekPlan.updated_at.set(now),
     ]
     try:
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.update(
                 source, actions=source_actions, condition=source_condition
             )

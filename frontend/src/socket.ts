@@ -28,6 +28,7 @@ interface SendMessageFrame {
   text: string;
   thread_id?: string | null;
   also_send_to_channel?: boolean;
+  attachment_ids?: string[];
 }
 
 interface PendingRequest {
@@ -133,7 +134,7 @@ export class LiveSocket {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) return null;
     const requestId = newRequestId();
-    const payload: Record<string, string | boolean> = {
+    const payload: Record<string, string | boolean | string[]> = {
       action: "send_message",
       channel_id: frame.channel_id,
       text: frame.text,
@@ -141,6 +142,7 @@ export class LiveSocket {
     };
     if (frame.thread_id) payload.thread_id = frame.thread_id;
     if (frame.thread_id && frame.also_send_to_channel) payload.also_send_to_channel = true;
+    if (frame.attachment_ids?.length) payload.attachment_ids = frame.attachment_ids;
     return new Promise<Message>((resolve, reject) => {
       const timer = window.setTimeout(() => {
         this.pending.delete(requestId);

@@ -59,7 +59,15 @@ export interface ChartDepartment {
   children: ChartDepartment[];
 }
 
-export type ChannelKind = "general" | "department" | "custom" | "notifications" | "direct" | "group";
+export type ChannelKind =
+  | "general"
+  | "department"
+  | "custom"
+  | "notifications"
+  | "direct"
+  | "group"
+  | "finance"
+  | "task";
 
 export interface Channel {
   id: string;
@@ -86,6 +94,8 @@ export interface Message {
   text: string;
   link: string | null;
   attachments: string[];
+  /** Files uploaded with the message; absent in messages from older servers. */
+  files?: ChatFile[];
   reply_count: number;
   reply_user_ids: string[];
   last_reply_at: string | null;
@@ -113,6 +123,18 @@ export interface ChannelMember {
   id: string;
   name: string;
   status: string;
+  /** What follows "@" to mention the person; null for a deactivated person. */
+  handle?: string | null;
+}
+
+export interface ChatFile {
+  id: string;
+  file_name: string;
+  content_type: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  is_image?: boolean;
 }
 
 export interface TelegramImportSummary {

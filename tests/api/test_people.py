@@ -111,6 +111,7 @@ def test_generated_password_logs_in(api, owner):
     generated = response.json["password"]
     assert login(api, "anna@example.com", generated).status == 200
 
+
 def test_password_keeps_its_spaces(api, owner):
     password = "  spaced password  "
     response = owner.client.post(
@@ -132,7 +133,6 @@ def test_password_with_control_character_400(owner):
     assert "password" in message
     assert "U+0000" in message
     assert stored_user_count() == 1
-
 
 
 def test_create_user_normalizes_email(api, owner):

@@ -270,6 +270,20 @@ WRITE_ROUTES = [
     ),
     WriteRoute(
         "POST",
+        "/api/chat/channels/{channel_id}/attachments",
+        {"file_name": "Отчёт.pdf", "content_type": "application/pdf", "size": 100},
+        wrong_types=[
+            ("file_name", 5),
+            ("file_name", None),
+            ("content_type", ["application/pdf"]),
+            ("size", "100"),
+            ("size", 1.5),
+        ],
+        too_long=[("file_name", long_text(401)), ("content_type", long_text(201))],
+        channel="general_channel",
+    ),
+    WriteRoute(
+        "POST",
         "/api/tasks",
         {"title": "Новая задача", "assignee_id": "{employee}"},
         wrong_types=[

@@ -1,6 +1,7 @@
 """Tasks in the browser: the form, the board, the checklist and the review step."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -247,3 +248,18 @@ def test_subtask_blocker_and_mention(stack, company, open_page):
     comments = company.call(company.anna, "GET", f"/api/tasks/{task['id']}")["comments"]
     boris_id = user_id(company, company.boris)
     assert [comment["mentions"] for comment in comments] == [[boris_id]]
+
+    # The page links to the task's chat thread once the stream has made it.
+    thread = None
+    for _ in range(50):
+        thread = company.call(company.anna, "GET", f"/api/tasks/{task['id']}")["thread"]
+        if thread is not None:
+            break
+        time.sleep(0.2)
+    assert thread is not None, "the task's chat thread was not made"
+    page.reload()
+    thread_link = page.get_by_test_id("task-thread-link")
+    expect(thread_link).to_be_visible()
+    expect(thread_link).to_have_text("Обсуждение в чате")
+    thread_link.click()
+    expect(page).to_have_url(re.compile(f"#/chat/{thread['channel_id']}$"))

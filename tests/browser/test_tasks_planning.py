@@ -221,6 +221,8 @@ def test_csv_import_shows_report(stack, company, open_page):
         }
     )
     expect(page.get_by_test_id("import-format")).to_have_value("csv")
+    page.get_by_test_id("import-preview-submit").click()
+    expect(page.get_by_test_id("import-sample")).to_have_count(2)
     page.get_by_test_id("import-submit").click()
 
     expect(page.get_by_test_id("import-created")).to_have_text("Создано задач: 2.")

@@ -13,11 +13,13 @@ from tests.kb.test_kb_validation import _route_shape, fill
 AUTHORING_ROUTES = (
     "/api/kb/sections/{section_id}/import",
     "/api/kb/sections/{section_id}/assignments",
+    "/api/kb/import",
 )
 SECTION = "{section}"
 MISSING = "{missing}"
 ASSIGN = f"/api/kb/sections/{SECTION}/assignments"
 IMPORT = f"/api/kb/sections/{SECTION}/import"
+JOB = "/api/kb/import"
 GOOD = {"title": "Приёмка", "assignee_user_id": "{anna}"}
 
 # (person, method, path, body, status, field)
@@ -50,6 +52,17 @@ CASES = [
     ("owner", "POST", f"{IMPORT}?format=markdown", None, 400, "file"),
     ("owner", "POST", f"/api/kb/sections/{MISSING}/import?format=markdown", None, 404, "section_id"),
     ("anna", "POST", f"{IMPORT}?format=markdown", None, 403, "section_id"),
+    ("owner", "POST", JOB, None, 400, "section_id"),
+    ("owner", "POST", f"{JOB}?format=markdown", None, 400, "section_id"),
+    ("owner", "POST", f"{JOB}?section_id=&format=markdown", None, 400, "section_id"),
+    ("owner", "POST", f"{JOB}?section_id={SECTION}", None, 400, "format"),
+    ("owner", "POST", f"{JOB}?section_id={SECTION}&format=pdf", None, 400, "format"),
+    ("owner", "POST", f"{JOB}?section_id={SECTION}&format=markdown&title=x", None, 400, "title"),
+    ("owner", "POST", f"{JOB}?section_id={SECTION}&format=markdown&file_name=/", None, 400, "file_name"),
+    ("owner", "POST", f"{JOB}?section_id={SECTION}&format=markdown", None, 400, "file"),
+    ("owner", "POST", f"{JOB}?section_id={SECTION}&format=zip", None, 400, "file"),
+    ("owner", "POST", f"{JOB}?section_id={MISSING}&format=markdown", None, 404, "section_id"),
+    ("anna", "POST", f"{JOB}?section_id={SECTION}&format=markdown", None, 403, "section_id"),
 ]  # fmt: skip
 
 GET_CASES = [

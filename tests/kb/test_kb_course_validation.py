@@ -26,6 +26,7 @@ QUESTIONS = f"/api/kb/articles/{ARTICLE}/questions"
 COURSES = "/api/kb/courses"
 ANSWER_PATH = f"/api/kb/courses/{COURSE}/questions/{QUESTION}/answer"
 OPEN_ANSWER_PATH = f"/api/kb/courses/{COURSE}/questions/{OPEN_QUESTION}/answer"
+ANSWERS = f"/api/kb/courses/{COURSE}/answers"
 TWO = [{"text": "Да", "correct": True}, {"text": "Нет"}]
 NEW_COURSE = {"title": "Курс", "article_ids": [ARTICLE], "position_ids": [POSITION]}
 
@@ -130,6 +131,18 @@ CASES = [
     ("anna", "POST", f"{COURSES}/{COURSE}/questions/{MISSING}/answer", {"version": 1, "option_ids": ["o1"]}, 404, "question_id"),
     ("anna", "POST", f"{COURSES}/{MISSING}/questions/{QUESTION}/answer", {"version": 1, "option_ids": ["o1"]}, 404, None),
     ("oleg", "POST", ANSWER_PATH, {"version": 1, "option_ids": ["o1"]}, 403, None),
+    ("anna", "POST", ANSWERS, {"version": 1, "option_ids": ["o1"]}, 400, "question_id"),
+    ("anna", "POST", ANSWERS, {"question_id": 5, "version": 1, "option_ids": ["o1"]}, 400, "question_id"),
+    ("anna", "POST", ANSWERS, {"question_id": "", "version": 1, "option_ids": ["o1"]}, 400, "question_id"),
+    ("anna", "POST", ANSWERS, {"question_id": QUESTION}, 400, "version"),
+    ("anna", "POST", ANSWERS, {"question_id": QUESTION, "version": 1, "choice_ids": ["o1"]}, 400, "choice_ids"),
+    ("anna", "POST", ANSWERS, {"question_id": QUESTION, "version": 1, "text": "Три дня"}, 400, "text"),
+    ("anna", "POST", ANSWERS, {"question_id": QUESTION, "version": 1, "option_ids": ["o9"]}, 400, "option_ids.0"),
+    ("anna", "POST", ANSWERS, {"question_id": QUESTION, "version": 2, "option_ids": ["o1"]}, 409, "version"),
+    ("anna", "POST", ANSWERS, {"question_id": OPEN_QUESTION, "version": 1}, 400, "text"),
+    ("anna", "POST", ANSWERS, {"question_id": MISSING, "version": 1, "option_ids": ["o1"]}, 404, "question_id"),
+    ("anna", "POST", f"{COURSES}/{MISSING}/answers", {"question_id": QUESTION, "version": 1, "option_ids": ["o1"]}, 404, None),
+    ("oleg", "POST", ANSWERS, {"question_id": QUESTION, "version": 1, "option_ids": ["o1"]}, 403, None),
     ("boris", "POST", f"/api/kb/answers/{ANSWER}/grade", {}, 400, "passed"),
     ("boris", "POST", f"/api/kb/answers/{ANSWER}/grade", {"passed": "yes"}, 400, "passed"),
     ("boris", "POST", f"/api/kb/answers/{ANSWER}/grade", {"passed": True, "comment": "ж" * 2001}, 400, "comment"),
@@ -208,6 +221,7 @@ def test_bad_input_names_field(world, ids, person, method, path, body, status, f
         ("PATCH", f"{COURSES}/{COURSE}"),
         ("POST", f"{COURSES}/{COURSE}/articles/{ARTICLE}/read"),
         ("POST", ANSWER_PATH),
+        ("POST", ANSWERS),
         ("POST", f"/api/kb/answers/{ANSWER}/grade"),
     ],
 )

@@ -250,6 +250,7 @@ def test_cases_cover_every_write_route(app_module):
             (
                 "/api/kb/sections/{section_id}/import",
                 "/api/kb/sections/{section_id}/assignments",
+                "/api/kb/import",
             )
         )
     }

@@ -37,6 +37,7 @@ MODELS = {
     "chalicelib.people.models": ("User",),
     "chalicelib.org.models": ("Department", "Position", "AppliedTemplate"),
     "chalicelib.chat.models": ("Channel", "Member", "Message", "ChannelKey"),
+    "chalicelib.chat.attachment_models": ("ChatAttachment",),
     "chalicelib.chat.thread_models": (
         "Sequence",
         "MessageRef",
@@ -44,6 +45,10 @@ MODELS = {
         "ThreadFollow",
     ),
     "chalicelib.tasks.models": ("Task", "Comment", "HistoryEntry", "ViewRow"),
+    "chalicelib.tasks.importing.placeholder_models": (
+        "ImportPlaceholder",
+        "PlaceholderTask",
+    ),
     "chalicelib.tasks.series_models": ("TaskSeries", "OccurrenceKey"),
     "chalicelib.processes.models": ("ProcessTemplate", "Launch", "LaunchKey"),
     "chalicelib.weeks.models": ("WeekPlan", "WeekNotes"),
@@ -86,6 +91,7 @@ MODELS = {
         "ArticleState",
         "Attempt",
         "GradingEntry",
+        "CourseNotice",
     ),
     "chalicelib.finance.models": (
         "FinanceRequest",
@@ -474,6 +480,41 @@ def test_idempotency_table_matches_powertools(template):
     assert table["TimeToLiveSpecification"]["AttributeName"] == (
         defaults["expiry_attr"].default
     )
+
+
+# Tables with a TTL attribute, and the items that set it. In every other
+# table, items stay until the code deletes them.
+EXPIRING_TABLES = {
+    "connections": "WebSocket connections, which end with their socket",
+    "auth": "failed sign-in counters, kept for the throttle window",
+    "idempotency": "Powertools idempotency records, kept for their expiry window",
+    # NOTE: this table also keeps durable items (hooks, subscriptions, active
+    # API tokens, Telegram bots and links), which never set expires_at.
+    "integrations": "revoked API tokens, finished webhook deliveries, delivery "
+    "claims, Telegram sent markers and link codes, after their retention",
+}
+
+
+def test_tables_are_recoverable_and_protected(template):
+    tables = tables_by_name(template)
+    resources = resources_of_type(template, "AWS::DynamoDB::Table")
+    assert set(EXPIRING_TABLES) <= set(tables)
+    for name, (logical_id, table) in tables.items():
+        recovery = table.get("PointInTimeRecoverySpecification", {})
+        assert recovery.get("PointInTimeRecoveryEnabled") is True, logical_id
+        assert table.get("DeletionProtectionEnabled") is True, logical_id
+        assert resources[logical_id]["DeletionPolicy"] == "Retain", logical_id
+        assert resources[logical_id]["UpdateReplacePolicy"] == "Retain", logical_id
+
+        time_to_live = table.get("TimeToLiveSpecification")
+        if name in EXPIRING_TABLES:
+            assert time_to_live is not None, f"{logical_id} has no TTL to justify"
+            assert time_to_live["Enabled"] is True, logical_id
+        else:
+            assert time_to_live is None, (
+                f"{logical_id} expires items through TTL; add it to EXPIRING_TABLES "
+                "with the items that expire only if they are ephemeral"
+            )
 
 
 def pinned_interpreter() -> str | None:

@@ -118,23 +118,38 @@ def test_plane_csv_matches_people_by_name(team, pump, hire):
     report = response.json
     assert report["created"] == 7
     assert [item["row"] for item in report["skipped"]] == ["line 7", "line 10"]
-    assert {
-        "row": "line 3",
-        "reason": "'John Doe' is not an active Shtab user, so they were not assigned",
-    } in report["warnings"]
+    assert sorted(item["name"] for item in report["placeholders"]) == [
+        "Alice Brown",
+        "Bob Wilson",
+        "John Doe",
+    ]
+    john = next(
+        item["id"] for item in report["placeholders"] if item["name"] == "John Doe"
+    )
     tasks = tasks_by_title(team.owner)
     auth = tasks["Implement user authentication"][0]
     assert auth.assignee_id == jane.id
+    assert auth.watcher_ids == [john]
     assert auth.tags == ["backend", "security"]
     assert auth.priority == "high"
     dashboard = tasks["Fix dashboard loading issue"][0]
-    assert dashboard.assignee_id == jane.id
+    assert dashboard.assignee_id == john
+    assert dashboard.co_assignee_ids == [jane.id]
     assert dashboard.status == "in_progress"
     assert dashboard.due_date == "2024-01-05"
+    sub_task = tasks["Sub-task: Profile dashboard"][0]
+    assert sub_task.parent_id == dashboard.task_id
     research = tasks["Research caching strategies"][0]
     assert research.assignee_id == team.anna.id
     assert research.priority == "low"
     assert tasks["Cancelled feature request"][0].status == "cancelled"
+    opened = team.owner.client.get(f"/api/tasks/{dashboard.task_id}")
+    assert opened.status == 200, opened.body
+    assert opened.json["task"]["placeholders"] == {john: "John Doe"}
+    assert [comment["text"] for comment in opened.json["comments"]] == [
+        "Jane Smith, 2024-01-01 (Plane):\nStarted investigating the root cause",
+        "John Doe, 2024-01-02 (Plane):\nFound the issue - missing index on queries",
+    ]
 
 
 def test_cp1251_csv_with_email(team, pump):
@@ -207,15 +222,17 @@ def test_file_over_5_mb_rejected(team, pump):
     assert created_by(team.boris) == []
 
 
-def test_format_in_path_imports(team, pump):
+def test_format_in_path_queues_job(team, pump):
     raw = (FIXTURES / "generic-multiline.csv").read_bytes()
 
     response = team.boris.client.post(
         "/api/tasks/import/csv", raw=raw, headers=OCTET_STREAM
     )
 
-    assert response.status == 201, response.body
-    assert response.json["created"] > 0
+    assert response.status == 202, response.body
+    assert response.json["kind"] == "tasks_csv"
+    assert response.json["status"] == "queued"
+    assert created_by(team.boris) == []
 
 
 def test_unknown_format_in_path_rejected(team, pump):

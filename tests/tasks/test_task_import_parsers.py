@@ -108,7 +108,14 @@ def test_csv_plane_export():
     ]
     second = parsed.rows[1]
     assert second.tags == ["bug", "performance"]
-    assert second.assignees == [("John Doe",), ("Jane Smith",)]
+    assert [person.name for person in second.responsible] == ["John Doe", "Jane Smith"]
+    assert [person.name for person in second.watchers] == ["John Doe", "Jane Smith"]
+    assert second.source_id == "TEST-2"
+    assert second.comments[0] == (
+        "Jane Smith, 2024-01-01 (Plane):\nStarted investigating the root cause"
+    )
+    sub_task = parsed.rows[6]
+    assert sub_task.parent_source_id == "TEST-2"
     assert second.due == "2024-01-05"
     assert second.priority == "urgent"
     assert second.status_name == "In Progress"
@@ -135,7 +142,9 @@ def test_csv_encodings(raw):
     assert row.title == "Проверить цены"
     assert row.description == "две\nстроки"
     assert row.due == "2026-12-31"
-    assert row.assignees == [("a@b.ru",)]
+    [person] = row.responsible
+    assert person.email == "a@b.ru"
+    assert person.key == "a@b.ru"
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])

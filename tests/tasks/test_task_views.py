@@ -1,6 +1,7 @@
 """The task lists: each a Query of an index, paged, filtered, in two orders."""
 
 from chalicelib.tasks import service
+from chalicelib.tasks.models import VIEW_PREFIX, ViewRow, task_pk
 from chalicelib.tasks.schemas import TaskCreate
 from tests.tasks.conftest import new_task, patch_task, viewer_for
 
@@ -155,6 +156,66 @@ def test_overdue_lists_open_tasks_past_due(team, pump):
     wrong_order = team.owner.client.get("/api/tasks?view=overdue&sort=created")
     assert wrong_order.status == 400
     assert wrong_order.error_field() == "sort"
+
+
+def test_overdue_reads_own_partitions(team, pump):
+    anna_task = new_task(team.owner, team.anna, due="2024-03-01")
+    john_task = new_task(team.anna, team.john, due="2024-03-02")
+    katya_task = new_task(team.owner, team.katya, due="2024-03-03")
+    # Filed under another department, but Анна watches it.
+    watched = new_task(
+        team.owner,
+        team.katya,
+        due="2024-03-04",
+        watcher_ids=[team.anna.id],
+    )
+    pump.drain()
+
+    # Борис manages Анна and John, so his list merges their department's rows.
+    assert listed(team.boris, "view=overdue") == [anna_task["id"], john_task["id"]]
+    # Анна created John's task and watches Катя's.
+    assert listed(team.anna, "view=overdue") == [
+        anna_task["id"],
+        john_task["id"],
+        watched["id"],
+    ]
+    assert listed(team.katya, "view=overdue") == [katya_task["id"], watched["id"]]
+    # Глеб manages Катя in another department.
+    assert listed(team.gleb, "view=overdue") == [katya_task["id"], watched["id"]]
+    first = team.boris.client.get("/api/tasks?view=overdue&limit=1").json
+    second = team.boris.client.get(
+        f"/api/tasks?view=overdue&limit=1&cursor={first['next_cursor']}"
+    ).json
+    assert [task["id"] for task in second["tasks"]] == [john_task["id"]]
+    assert second["next_cursor"] is None
+
+
+def test_overdue_rows_follow_changes(team, pump):
+    task = new_task(team.owner, team.anna, due="2024-03-01")
+    pump.drain()
+    assert listed(team.anna, "view=overdue") == [task["id"]]
+
+    patch_task(team.owner, task["id"], {"assignee_id": team.john.id})
+    pump.drain()
+    assert listed(team.anna, "view=overdue") == []
+    assert listed(team.john, "view=overdue") == [task["id"]]
+    rows = view_keys(task["id"])
+    assert f"open#person#{team.john.id}" in rows
+    assert f"open#person#{team.anna.id}" not in rows
+
+    patch_task(team.john, task["id"], {"status": "done"})
+    pump.drain()
+    assert listed(team.john, "view=overdue") == []
+    assert not [key for key in view_keys(task["id"]) if key.startswith("open#")]
+
+
+def view_keys(task_id: str) -> set[str]:
+    return {
+        row.view_key
+        for row in ViewRow.query(
+            task_pk(task_id), ViewRow.sk.startswith(VIEW_PREFIX), consistent_read=True
+        )
+    }
 
 
 def test_first_version_lists_still_work(team, pump):

@@ -98,6 +98,11 @@ CASES = [
     ("boris", "PATCH", "/api/tasks/{occurrence}?scope=future", {"assignee_id": MISSING}, 400, "assignee_id"),
     ("boris", "PATCH", "/api/tasks/{occurrence}?scope=future", {}, 400, None),
     ("anna", "PATCH", "/api/tasks/{occurrence}?scope=future", {"title": "Моё"}, 403, None),
+    ("owner", "POST", "/api/tasks/import/placeholders/{placeholder}/map", {}, 400, "user_id"),
+    ("owner", "POST", "/api/tasks/import/placeholders/{placeholder}/map", {"user_id": 5}, 400, "user_id"),
+    ("owner", "POST", "/api/tasks/import/placeholders/{placeholder}/map", {"user_id": "{anna}", "x": 1}, 400, "x"),
+    ("owner", "POST", "/api/tasks/import/placeholders/{placeholder}/map", {"user_id": "{anna}"}, 404, None),
+    ("boris", "POST", "/api/tasks/import/placeholders/{placeholder}/map", {"user_id": "{anna}"}, 403, None),
 ]  # fmt: skip
 
 CSV = b"title\nX\n"
@@ -200,6 +205,8 @@ def ids(team) -> dict[str, str]:
         "series": created.json["series"]["id"],
         "occurrence": created.json["task"]["id"],
         "plain": plain["id"],
+        # No import has run, so this placeholder does not exist.
+        "placeholder": "placeholder-0",
     }
 
 
@@ -291,6 +298,9 @@ def test_cases_cover_every_write_route(app_module):
     covered.add(("POST", "/api/tasks/import"))
     # The format-in-path form's bad input is in tests/tasks/test_task_import.py.
     covered.add(("POST", "/api/tasks/import/{}"))
+    # The preview's bad input, and bad mappings on every import route, are in
+    # tests/tasks/test_task_import_preview.py.
+    covered.add(("POST", "/api/tasks/import/preview"))
     write_routes = {
         (method, _route_shape(path))
         for path, methods in app_module.app.routes.items()

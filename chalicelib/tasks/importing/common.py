@@ -35,12 +35,18 @@ class ImportedRow:
     due: str | None = None
     priority: str | None = None
     tags: list[str] = field(default_factory=list)
-    # The people the file assigns the task to, in order. Each is a tuple of
-    # references tried in turn: an email, a full name, a username.
-    assignees: list[tuple[str, ...]] = field(default_factory=list)
+    # The people the file names, in order: the first responsible person is
+    # responsible for the task and the rest become co-assignees.
+    responsible: list = field(default_factory=list)
+    co_assignees: list = field(default_factory=list)
+    watchers: list = field(default_factory=list)
+    creator: object = None
     # (text, done) pairs.
     checklist: list[tuple[str, bool]] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    # The row's id in the source tracker, and its parent's id there.
+    source_id: str | None = None
+    parent_source_id: str | None = None
     warnings: list[str] = field(default_factory=list)
 
 

@@ -3,95 +3,24 @@
 The text may be UTF-8 with or without a byte order mark, UTF-16 with one, or
 Windows-1251 (Excel's default for Russian). The delimiter (comma, semicolon,
 tab or vertical bar) is detected from the text. The header is the first of
-the first ten rows that names a title column, and columns are mapped by name,
-in Russian or English (see COLUMNS). Quoted fields may span lines.
+the first ten rows that names a title column. Columns are proposed for task
+fields by name, in Russian or English (see ``mapping.ALIASES``), and the
+header tells which tracker wrote the file (``detect_shape``). Quoted fields
+may span lines.
 """
 
 import csv
 import io
-import json
 
 from chalicelib.errors import InvalidInput
-from chalicelib.tasks.importing.common import (
-    ImportedRow,
-    Parsed,
-    Skipped,
-    normalise_due,
-    normalise_name,
-)
+from chalicelib.tasks.importing.common import Parsed, normalise_name
+from chalicelib.tasks.importing.mapping import ALIASES, apply, propose
+from chalicelib.tasks.importing.source import SourceRecord, SourceTable
 
-# Column names by the field they fill, compared after lower-casing and
-# replacing punctuation with spaces.
-COLUMNS = {
-    "title": (
-        "title",
-        "name",
-        "task",
-        "summary",
-        "subject",
-        "card name",
-        "название",
-        "задача",
-        "заголовок",
-        "наименование",
-    ),
-    "description": (
-        "description",
-        "desc",
-        "details",
-        "notes",
-        "body",
-        "описание",
-        "подробности",
-    ),
-    "status": (
-        "status",
-        "state",
-        "state name",
-        "list",
-        "list name",
-        "column",
-        "статус",
-        "состояние",
-        "список",
-        "колонка",
-    ),
-    "due": (
-        "due",
-        "due date",
-        "deadline",
-        "target date",
-        "срок",
-        "дедлайн",
-        "срок выполнения",
-    ),
-    "assignee": (
-        "assignee email",
-        "assignee",
-        "assignees",
-        "email",
-        "owner",
-        "responsible",
-        "исполнитель",
-        "ответственный",
-        "email исполнителя",
-    ),
-    "tags": ("tags", "tag", "labels", "label", "теги", "метки"),
-    "priority": ("priority", "приоритет"),
-    "archived": ("archived at", "archived", "архив"),
-    "draft": ("is draft", "draft", "черновик"),
-}
 HEADER_SEARCH_ROWS = 10
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
 SNIFF_RECORDS = 50
-
-_PRIORITY_WORDS = (
-    ("urgent", ("urgent", "critical", "срочн", "критич")),
-    ("high", ("high", "высок")),
-    ("low", ("low", "низк")),
-    ("normal", ("medium", "normal", "none", "средн", "обычн")),
-)
 
 
 def decode(raw: bytes) -> str:
@@ -181,106 +110,64 @@ def _read_records(text: str) -> list[tuple[int, list[str]]]:
     return records
 
 
-def _header(records: list[tuple[int, list[str]]]) -> tuple[int, dict[str, int]]:
-    """Find the header row; return its index in ``records`` and the column map."""
+def _header(records: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+    """Find the header row; return its index in ``records`` and its column names.
+
+    An empty header cell is named by its place, such as "column 3".
+    """
     for index, (_line, cells) in enumerate(records[:HEADER_SEARCH_ROWS]):
-        names = [normalise_name(cell) for cell in cells]
-        columns: dict[str, int] = {}
-        for field_name, aliases in COLUMNS.items():
-            for alias in aliases:
-                if alias in names:
-                    columns[field_name] = names.index(alias)
-                    break
-        if "title" in columns:
-            return index, columns
+        names = [
+            cell.strip() or f"column {number}"
+            for number, cell in enumerate(cells, start=1)
+        ]
+        if "title" in propose(names).values():
+            return index, names
     raise InvalidInput(
         "The file has no header row with a title column in its first "
         f"{HEADER_SEARCH_ROWS} rows; name the column of task titles one of: "
-        f"{', '.join(COLUMNS['title'])}.",
+        f"{', '.join(ALIASES['title'])}.",
         field="file",
     )
 
 
-def _list_cell(value: str) -> list[str]:
-    """Read a cell holding several values: a JSON list, or text split by , or ;."""
-    value = value.strip()
-    if not value:
-        return []
-    if value.startswith("["):
-        try:
-            items = json.loads(value)
-        except ValueError:
-            items = None
-        if isinstance(items, list):
-            return [str(item).strip() for item in items if str(item).strip()]
-    separator = ";" if ";" in value else ","
-    return [part.strip() for part in value.split(separator) if part.strip()]
-
-
-def priority_of(value: str) -> str | None:
-    normalised = normalise_name(value)
-    if not normalised:
-        return None
-    for priority, words in _PRIORITY_WORDS:
-        if any(word in normalised for word in words):
-            return priority
-    return None
-
-
-def _is_true(value: str) -> bool:
-    return normalise_name(value) in ("true", "yes", "1", "да")
+def detect_shape(columns: list[str]) -> str:
+    """Name the tracker that wrote the file, from its header."""
+    names = {normalise_name(column) for column in columns}
+    if {"card name", "list name"} <= names:
+        return "trello_csv"
+    if "summary" in names and names & {"issue key", "issue id"}:
+        return "jira_csv"
+    if {"name", "state name"} <= names and names & {"sequence id", "identifier"}:
+        return "plane_csv"
+    if {"title", "status", "team"} <= names and "id" in names:
+        return "linear_csv"
+    return "csv"
 
 
 def parse_csv(raw: bytes) -> Parsed:
+    """Read a CSV file with the proposed mapping."""
+    table = read_csv(raw)
+    return apply(table, table.proposed)
+
+
+def read_csv(raw: bytes) -> SourceTable:
     records = _read_records(decode(raw))
     if not records:
         raise InvalidInput(
             "The file has no rows; upload a CSV file of tasks.", field="file"
         )
-    header_index, columns = _header(records)
-
-    def cell(cells: list[str], name: str) -> str:
-        index = columns.get(name)
-        if index is None or index >= len(cells):
-            return ""
-        return cells[index]
-
-    parsed = Parsed(rows=[], skipped=[])
+    header_index, header = _header(records)
+    columns = list(dict.fromkeys(header))
+    table = SourceTable(
+        shape=detect_shape(columns),
+        columns=columns,
+        records=[],
+        proposed=propose(columns),
+    )
     for line, cells in records[header_index + 1 :]:
-        label = f"line {line}"
-        title = cell(cells, "title").strip()
-        archived = cell(cells, "archived").strip()
-        if archived and not _is_false(archived):
-            parsed.skipped.append(Skipped(label, "the row is archived"))
-            continue
-        if _is_true(cell(cells, "draft")):
-            parsed.skipped.append(Skipped(label, "the row is a draft"))
-            continue
-        if not title:
-            parsed.skipped.append(Skipped(label, "the title cell is empty"))
-            continue
-        status_name = cell(cells, "status").strip() or None
-        if status_name:
-            parsed.status_names.add(status_name)
-        row = ImportedRow(
-            row=label,
-            title=title,
-            description=cell(cells, "description").strip() or None,
-            status_name=status_name,
-            due=normalise_due(cell(cells, "due")) or None,
-            tags=_list_cell(cell(cells, "tags")),
-            assignees=[(name,) for name in _list_cell(cell(cells, "assignee"))],
-        )
-        priority_text = cell(cells, "priority").strip()
-        if priority_text:
-            row.priority = priority_of(priority_text)
-            if row.priority is None:
-                row.warnings.append(
-                    f"priority '{priority_text}' is not known; the task is normal"
-                )
-        parsed.rows.append(row)
-    return parsed
-
-
-def _is_false(value: str) -> bool:
-    return normalise_name(value) in ("false", "no", "0", "нет")
+        record = SourceRecord(row=f"line {line}")
+        for name, cell in zip(header, cells, strict=False):
+            if cell.strip():
+                record.add(name, cell)
+        table.records.append(record)
+    return table

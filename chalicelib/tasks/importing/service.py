@@ -1,90 +1,142 @@
 """Importing tasks: read the whole file, check every task, then write.
 
-A file that cannot be read is a 400 and nothing is written. A row that can be
-read but not turned into a task (a title Shtab rejects) is skipped and
-reported, and the rest are imported. Values that can be dropped without losing
-the task are dropped with a warning: a due date that is not a date, or a
-person who is not a Shtab user.
+A file that cannot be read, or a mapping that does not fit it, is a 400 and
+nothing is written. A row that can be read but not turned into a task (a
+title Shtab rejects) is skipped and reported, and the rest are imported.
+Values that can be dropped without losing the task are dropped with a
+warning, such as a due date that is not a date.
 
-The importer is the creator of every task. A task goes to the people the file
-names when they are found among active users, otherwise to ``assignee_id``
-from the request, otherwise to the importer.
+The importer is the creator of every task unless a column maps to the
+creator. People the file names become the responsible person, co-assignees
+and watchers when they match users (``people.py``), and placeholders
+otherwise. A task whose file names no one goes to ``assignee_id`` from the
+request, or else to the importer.
+
+Task ids derive from the import's key and start time and from each row's
+source id, so writing the same import again (a job run again after a
+failure) finds the tasks already saved and adds only what is missing.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime
 
 from pydantic import ValidationError
 
+from chalicelib.clock import utc_now
 from chalicelib.errors import InvalidInput, PayloadTooLarge
-from chalicelib.ids import stable_id
+from chalicelib.ids import new_id, stable_id
 from chalicelib.tasks import service
-from chalicelib.tasks.checklist import MAX_ITEMS as MAX_CHECKLIST_ITEMS
-from chalicelib.tasks.due import parse_due
 from chalicelib.tasks.importing.common import (
-    MAX_DESCRIPTION,
-    MAX_TAG,
-    MAX_TITLE,
     ImportedRow,
     Parsed,
-    People,
     Skipped,
     check_mapping,
-    cut,
     default_status,
-    one_line,
     read_status_mapping,
 )
-from chalicelib.tasks.importing.csv_import import parse_csv
-from chalicelib.tasks.importing.trello import parse_trello
-from chalicelib.tasks.models import (
-    COMMENT_PREFIX,
-    ChecklistItem,
-    Comment,
-    Task,
-    task_pk,
+from chalicelib.tasks.importing.csv_import import read_csv
+from chalicelib.tasks.importing.mapping import SHAPE_SOURCES, apply, read_columns
+from chalicelib.tasks.importing.people import (
+    PersonMatch,
+    match_people,
+    people_in,
+    read_people_choices,
 )
-from chalicelib.tasks.schemas import (
-    MAX_CHECKLIST_TEXT,
-    MAX_CO_ASSIGNEES,
-    MAX_TAGS,
-    TaskCreate,
+from chalicelib.tasks.importing.placeholders import link_tasks, save_placeholders
+from chalicelib.tasks.importing.source import SourceTable
+from chalicelib.tasks.importing.task_rows import (
+    Prepared,
+    RowPeople,
+    comments_of,
+    prepare_task,
 )
-from chalicelib.tasks.store import encode, field_change, insert
+from chalicelib.tasks.importing.trello import read_trello
+from chalicelib.tasks.models import TASK_SK, Comment, Task, task_pk
+from chalicelib.tasks.store import LinkedWrite, insert
 from chalicelib.tasks.visibility import TaskViewer
-from chalicelib.web import parse
 
 logger = logging.getLogger(__name__)
 
 # API Gateway takes 10 MB and Lambda 6 MB; 5 MB leaves room for the event.
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Each task is two transaction items and its comments are written after, so a
-# large import is many transactions; this bounds one request's work.
+# large import is many transactions; this bounds one import's work.
 MAX_TASKS = 1000
-TASKS_PER_TRANSACTION = 50
-FORMATS = {"trello": parse_trello, "csv": parse_csv}
+TASKS_PER_TRANSACTION = 25
+READERS = {"trello": read_trello, "csv": read_csv}
+
+ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass
-class Prepared:
-    task: Task
-    entry: object
-    comments: list[Comment]
+class ImportRequest:
+    """The import's query parameters, as sent."""
+
+    file_format: str | None
+    columns: str | None = None
+    statuses: str | None = None
+    people: str | None = None
+    assignee_id: str | None = None
+
+
+@dataclass
+class Plan:
+    """The rows an import would write, their mapping, and how people match."""
+
+    table: SourceTable
+    mapping: dict[str, str | None]
+    parsed: Parsed
+    statuses: dict[str, str]
+    matches: dict[str, PersonMatch]
+    default_id: str
+
+    def status_for(self, status_name: str | None) -> str:
+        return self.statuses.get(status_name or "") or default_status(status_name)
+
+    def people_of(self, row: ImportedRow) -> RowPeople:
+        def targets(people) -> list[str]:
+            found = []
+            for person in people:
+                target = self.matches[person.key].target_id
+                if target is not None and target not in found:
+                    found.append(target)
+            return found
+
+        assignees = targets([*row.responsible, *row.co_assignees]) or [self.default_id]
+        watchers = [
+            target for target in targets(row.watchers) if target not in assignees
+        ]
+        creators = targets([row.creator] if row.creator is not None else [])
+        return RowPeople(
+            responsible=assignees[0],
+            co_assignees=assignees[1:],
+            watchers=watchers,
+            creator=creators[0] if creators else None,
+        )
 
 
 @dataclass
 class Report:
     task_ids: list[str] = field(default_factory=list)
+    # Tasks an earlier run of the same import had saved already.
+    already_saved: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[Skipped] = field(default_factory=list)
+    placeholders: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
             "created": len(self.task_ids),
+            "already_saved": self.already_saved,
             "task_ids": self.task_ids,
             "skipped": [item.to_json() for item in self.skipped],
             "warnings": [item.to_json() for item in self.warnings],
+            "placeholders": [
+                {"id": placeholder_id, "name": name}
+                for placeholder_id, name in sorted(self.placeholders.items())
+            ],
         }
 
 
@@ -92,155 +144,24 @@ def can_import(viewer: TaskViewer) -> bool:
     return viewer.is_admin or viewer.caller.role == "manager"
 
 
-def _tags(row: ImportedRow, warn) -> list[str]:
-    tags: list[str] = []
-    seen: set[str] = set()
-    for text in row.tags:
-        tag, was_cut = one_line(text, MAX_TAG)
-        if was_cut:
-            warn(f"tag '{tag}' was cut to {MAX_TAG} characters")
-        if tag and tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            tags.append(tag)
-    if len(tags) > MAX_TAGS:
-        warn(f"only the first {MAX_TAGS} of {len(tags)} tags were kept")
-        tags = tags[:MAX_TAGS]
-    return tags
-
-
-def _people(row: ImportedRow, people: People, default_id: str, warn) -> list[str]:
-    found: list[str] = []
-    for references in row.assignees:
-        matches = (people.find(reference) for reference in references)
-        user = next((match for match in matches if match is not None), None)
-        if user is None:
-            shown = references[-1] if references else "?"
-            warn(f"'{shown}' is not an active Shtab user, so they were not assigned")
-        elif user.user_id not in found:
-            found.append(user.user_id)
-    return found or [default_id]
-
-
-def _due(row: ImportedRow, warn) -> str | None:
-    if not row.due:
-        return None
-    try:
-        parse_due(row.due)
-    except ValueError as error:
-        warn(f"due date '{row.due}' was left out: {error}")
-        return None
-    return row.due
-
-
-def _prepare(
-    row: ImportedRow,
-    status: str,
-    people: People,
-    default_id: str,
-    viewer: TaskViewer,
-    warn,
-) -> Prepared:
-    title, was_cut = one_line(row.title, MAX_TITLE)
-    if was_cut:
-        warn(f"the title was cut to {MAX_TITLE} characters")
-    description = None
-    if row.description:
-        description, was_cut = cut(row.description, MAX_DESCRIPTION)
-        if was_cut:
-            warn(f"the description was cut to {MAX_DESCRIPTION} characters")
-    assignees = _people(row, people, default_id, warn)
-    co_assignees = assignees[1 : 1 + MAX_CO_ASSIGNEES]
-    body = {
-        "title": title,
-        "description": description,
-        "assignee_id": assignees[0],
-        "co_assignee_ids": co_assignees,
-        "tags": _tags(row, warn),
-        "priority": row.priority or "normal",
-        "requires_review": status == "review",
-    }
-    due = _due(row, warn)
-    if due:
-        body["due"] = due
-    request = parse(TaskCreate, body)
-    task, entry = service.prepare_new_task(request, viewer, {})
-
-    now = task.created_at
-    if status != "new":
-        task.status = status
-        for change in entry.changes:
-            if change.field == "status":
-                change.new = encode(status)
-    if status == "done":
-        task.done_at = now
-    items = row.checklist
-    if len(items) > MAX_CHECKLIST_ITEMS:
-        warn(
-            f"only the first {MAX_CHECKLIST_ITEMS} of {len(items)} checklist "
-            "items were kept"
-        )
-        items = items[:MAX_CHECKLIST_ITEMS]
-    for number, (text, done) in enumerate(items):
-        line, _cut = one_line(text, MAX_CHECKLIST_TEXT)
-        if not line:
-            continue
-        item = ChecklistItem(
-            item_id=stable_id(now, task.task_id, "checklist", str(number)),
-            text=line,
-            done=done,
-            created_at=now,
-            done_at=now if done else None,
-            done_by=viewer.user_id if done else None,
-        )
-        task.checklist.append(item)
-    if task.checklist:
-        entry.changes.append(
-            field_change(
-                "checklist",
-                None,
-                [
-                    {"text": item.text, "done": bool(item.done)}
-                    for item in task.checklist
-                ],
-            )
-        )
-    comments = []
-    for number, text in enumerate(row.comments):
-        # Ids a millisecond apart keep the file's order, as comments list by id.
-        comment_id = stable_id(
-            now + timedelta(milliseconds=number), task.task_id, "comment", str(number)
-        )
-        comments.append(
-            Comment(
-                task_pk(task.task_id),
-                f"{COMMENT_PREFIX}{comment_id}",
-                comment_id=comment_id,
-                task_id=task.task_id,
-                author_id=viewer.user_id,
-                author_name=viewer.name,
-                text=text,
-                kind="comment",
-                mention_ids=[],
-                created_at=now,
-            )
-        )
-    return Prepared(task, entry, comments)
-
-
-def _parse(raw: bytes, file_format: str | None) -> Parsed:
+def check_format(file_format: str | None) -> str:
     if file_format is None:
         raise InvalidInput(
             "Invalid query parameter 'format': name the file's format, "
             "format=trello or format=csv.",
             field="format",
         )
-    parser = FORMATS.get(file_format)
-    if parser is None:
+    if file_format not in READERS:
         raise InvalidInput(
             f"Invalid query parameter 'format': '{file_format}' is not supported; "
             "use trello or csv.",
             field="format",
         )
+    return file_format
+
+
+def read_file(raw: bytes, file_format: str | None) -> SourceTable:
+    reader = READERS[check_format(file_format)]
     if len(raw) > MAX_FILE_BYTES:
         raise PayloadTooLarge(
             f"The file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES} bytes "
@@ -250,7 +171,7 @@ def _parse(raw: bytes, file_format: str | None) -> Parsed:
         raise InvalidInput(
             "The file is empty; send the file as the body.", field="file"
         )
-    return parser(raw)
+    return reader(raw)
 
 
 def _default_assignee(assignee_id: str | None, viewer: TaskViewer) -> str:
@@ -260,68 +181,253 @@ def _default_assignee(assignee_id: str | None, viewer: TaskViewer) -> str:
     return assignee_id
 
 
-def _write(prepared: list[Prepared]) -> None:
-    """Write the tasks, TASKS_PER_TRANSACTION per transaction, then their comments.
-
-    NOTE: a failure part-way leaves the tasks of earlier transactions saved;
-    the error names no task, so the importer checks the list before retrying.
-    """
-    for start in range(0, len(prepared), TASKS_PER_TRANSACTION):
-        chunk = prepared[start : start + TASKS_PER_TRANSACTION]
-        insert([(item.task, item.entry) for item in chunk], {})
-    comments = [comment for item in prepared for comment in item.comments]
-    if comments:
-        with Comment.batch_write() as batch:
-            for comment in comments:
-                batch.save(comment)
-
-
-def import_tasks(
-    raw: bytes,
-    *,
-    file_format: str | None,
-    statuses: str | None,
-    assignee_id: str | None,
-    viewer: TaskViewer,
-) -> Report:
-    """Import a Trello board or a CSV file; see the module docstring."""
-    mapping = read_status_mapping(statuses)
-    default_id = _default_assignee(assignee_id, viewer)
-    parsed = _parse(raw, file_format)
-    check_mapping(mapping, parsed)
+def plan_import(raw: bytes, request: ImportRequest, viewer: TaskViewer) -> Plan:
+    """Read the file and the request's mappings; raise InvalidInput on the
+    first that does not fit. Nothing is written."""
+    statuses = read_status_mapping(request.statuses)
+    default_id = _default_assignee(request.assignee_id, viewer)
+    table = read_file(raw, request.file_format)
+    mapping = read_columns(request.columns, table)
+    parsed = apply(table, mapping)
+    check_mapping(statuses, parsed)
     if len(parsed.rows) > MAX_TASKS:
         raise InvalidInput(
             f"The file has {len(parsed.rows)} tasks; one import takes at most "
             f"{MAX_TASKS}. Split the file.",
             field="file",
         )
+    known = people_in(parsed.rows)
+    choices = read_people_choices(request.people, known)
+    return Plan(
+        table=table,
+        mapping=mapping,
+        parsed=parsed,
+        statuses=statuses,
+        matches=match_people(known, choices),
+        default_id=default_id,
+    )
 
-    report = Report(skipped=list(parsed.skipped))
-    people = People()
-    prepared: list[Prepared] = []
-    for row in parsed.rows:
-        warnings = [Skipped(row.row, message) for message in row.warnings]
 
-        def warn(message: str, row_name: str = row.row, found=warnings) -> None:
-            found.append(Skipped(row_name, message))
+def _task_ids(rows: list[ImportedRow], import_key: str, started_at: datetime, warn):
+    """Derive each row's task id; return the ids and the rows by source id."""
+    ids: dict[int, str] = {}
+    by_source: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        source = row.source_id
+        if source is not None and source in by_source:
+            warn(row, f"id '{source}' is used by an earlier row too")
+            source = None
+        if source is not None:
+            by_source[source] = index
+        reference = f"id:{source}" if source is not None else f"row:{row.row}"
+        ids[index] = stable_id(started_at, "task-import", import_key, reference)
+    return ids, by_source
 
-        status = mapping.get(row.status_name or "") or default_status(row.status_name)
-        try:
-            prepared.append(_prepare(row, status, people, default_id, viewer, warn))
-        except (InvalidInput, ValidationError) as error:
-            message = getattr(error, "message", str(error))
-            report.skipped.append(Skipped(row.row, message))
-            continue
-        report.warnings.extend(warnings)
 
-    _write(prepared)
-    report.task_ids = [item.task.task_id for item in prepared]
+def _levels(rows: list[ImportedRow], by_source: dict[str, int], warn) -> dict:
+    """Return each row's parent row index (or None) and its depth.
+
+    Parents are written before their subtasks, one depth after another,
+    because a subtask's write checks that its parent exists.
+    """
+    parents: dict[int, int | None] = {}
+    for index, row in enumerate(rows):
+        parent = row.parent_source_id
+        if parent is not None and parent not in by_source:
+            warn(row, f"parent '{parent}' is not in the file, so it was left out")
+            parent = None
+        parents[index] = by_source[parent] if parent is not None else None
+    # A walk that comes back to its start finds a loop and cuts it there, so
+    # every loop is cut once each of its rows has been walked from.
+    for index, row in enumerate(rows):
+        seen = {index}
+        current = parents[index]
+        while current is not None and current not in seen:
+            seen.add(current)
+            current = parents[current]
+        if current == index:
+            warn(row, "the parents form a loop, so this row's parent was left out")
+            parents[index] = None
+    depths = {}
+    for index in range(len(rows)):
+        depth, current = 0, parents[index]
+        while current is not None:
+            depth, current = depth + 1, parents[current]
+        depths[index] = depth
+    return {"parents": parents, "depths": depths}
+
+
+def _chunks(depths: dict[int, int]) -> list[list[int]]:
+    """Split the row indexes into transactions, one depth after another, so
+    that no transaction contains a subtask together with its parent."""
+    by_depth: dict[int, list[int]] = {}
+    for index in sorted(depths):
+        by_depth.setdefault(depths[index], []).append(index)
+    chunks = []
+    for depth in sorted(by_depth):
+        indexes = by_depth[depth]
+        for start in range(0, len(indexes), TASKS_PER_TRANSACTION):
+            chunks.append(indexes[start : start + TASKS_PER_TRANSACTION])
+    return chunks
+
+
+def _saved_ids(task_ids: list[str]) -> set[str]:
+    keys = [(task_pk(task_id), TASK_SK) for task_id in task_ids]
+    return {task.task_id for task in Task.batch_get(keys, consistent_read=True)}
+
+
+def _merged(prepared: list[Prepared]) -> dict[str, LinkedWrite]:
+    merged: dict[str, LinkedWrite] = {}
+    for item in prepared:
+        for task_id, write in item.linked.items():
+            target = merged.setdefault(task_id, LinkedWrite(field=write.field))
+            target.add_subtasks |= write.add_subtasks
+            target.conditions += write.conditions
+    return merged
+
+
+def import_tasks(
+    raw: bytes,
+    request: ImportRequest,
+    viewer: TaskViewer,
+    *,
+    import_key: str | None = None,
+    started_at: datetime | None = None,
+    progress: ProgressCallback | None = None,
+) -> Report:
+    """Import a Trello board or a CSV file; see the module docstring.
+
+    A job passes the same ``import_key`` and ``started_at`` on every run.
+    """
+    plan = plan_import(raw, request, viewer)
+    return write_plan(
+        plan,
+        viewer,
+        import_key=import_key or new_id(),
+        started_at=started_at or utc_now(),
+        progress=progress,
+    )
+
+
+def write_plan(
+    plan: Plan,
+    viewer: TaskViewer,
+    *,
+    import_key: str,
+    started_at: datetime,
+    progress: ProgressCallback | None,
+) -> Report:
+    rows = plan.parsed.rows
+    report = Report(skipped=list(plan.parsed.skipped))
+    row_warnings: dict[int, list[Skipped]] = {
+        index: [Skipped(row.row, text) for text in row.warnings]
+        for index, row in enumerate(rows)
+    }
+    index_of = {id(row): index for index, row in enumerate(rows)}
+
+    def warn(row: ImportedRow, message: str) -> None:
+        row_warnings[index_of[id(row)]].append(Skipped(row.row, message))
+
+    task_ids, by_source = _task_ids(rows, import_key, started_at, warn)
+    links = _levels(rows, by_source, warn)
+    people = {index: plan.people_of(row) for index, row in enumerate(rows)}
+    placeholders = {
+        match.placeholder_id: match.person
+        for match in plan.matches.values()
+        if match.user is None and match.placeholder_id
+    }
+    save_placeholders(
+        placeholders, SHAPE_SOURCES.get(plan.table.shape, "CSV"), viewer.user_id
+    )
+
+    written: set[str] = set()
+    done = 0
+    for chunk in _chunks(links["depths"]):
+        saved = _saved_ids([task_ids[index] for index in chunk])
+        prepared: list[Prepared] = []
+        kept: list[int] = []
+        for index in chunk:
+            row = rows[index]
+            if task_ids[index] in saved:
+                kept.append(index)
+                continue
+            parent = links["parents"][index]
+            parent_id = task_ids[parent] if parent is not None else None
+            if parent_id is not None and parent_id not in written:
+                warn(row, "its parent row was skipped, so it has no parent")
+                parent_id = None
+            try:
+                prepared.append(
+                    prepare_task(
+                        row,
+                        task_id=task_ids[index],
+                        status=plan.status_for(row.status_name),
+                        people=people[index],
+                        parent_id=parent_id,
+                        viewer=viewer,
+                        warn=lambda message, row=row: warn(row, message),
+                    )
+                )
+            except (InvalidInput, ValidationError) as error:
+                message = getattr(error, "message", str(error))
+                report.skipped.append(Skipped(row.row, message))
+                row_warnings[index] = []
+                continue
+            kept.append(index)
+        if prepared:
+            insert([(item.task, item.entry) for item in prepared], _merged(prepared))
+        _write_extras(rows, kept, task_ids, people, started_at, viewer)
+        report.already_saved += sum(1 for index in kept if task_ids[index] in saved)
+        written.update(task_ids[index] for index in kept)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, len(rows))
+
+    for index in range(len(rows)):
+        if task_ids[index] in written:
+            report.task_ids.append(task_ids[index])
+            report.warnings.extend(row_warnings[index])
+            for placeholder_id in people[index].placeholder_ids():
+                report.placeholders[placeholder_id] = placeholders[placeholder_id].shown
     logger.info(
-        "tasks imported format=%s created=%d skipped=%d warnings=%d by=%s",
-        file_format,
+        "tasks imported import_key=%s created=%d already_saved=%d skipped=%d "
+        "placeholders=%d by=%s",
+        import_key,
         len(report.task_ids),
+        report.already_saved,
         len(report.skipped),
-        len(report.warnings),
+        len(report.placeholders),
         viewer.user_id,
     )
     return report
+
+
+def _write_extras(
+    rows: list[ImportedRow],
+    kept: list[int],
+    task_ids: dict[int, str],
+    people: dict[int, RowPeople],
+    started_at: datetime,
+    viewer: TaskViewer,
+) -> None:
+    """Write the comments and placeholder links of the chunk's tasks.
+
+    Both have derived keys, so writing them again for a task saved by an
+    earlier run overwrites the same items.
+    """
+    comments = [
+        comment
+        for index in kept
+        for comment in comments_of(rows[index], task_ids[index], started_at, viewer)
+    ]
+    if comments:
+        with Comment.batch_write() as batch:
+            for comment in comments:
+                batch.save(comment)
+    link_tasks(
+        [
+            (placeholder_id, task_ids[index])
+            for index in kept
+            for placeholder_id in sorted(people[index].placeholder_ids())
+        ]
+    )

@@ -11,12 +11,27 @@ Archived cards and the cards of archived lists are skipped and reported.
 import json
 
 from chalicelib.errors import InvalidInput
-from chalicelib.tasks.importing.common import (
-    MAX_COMMENT,
-    ImportedRow,
-    Parsed,
-    Skipped,
-    cut,
+from chalicelib.tasks.importing.common import MAX_COMMENT, Parsed, Skipped, cut
+from chalicelib.tasks.importing.mapping import apply, propose
+from chalicelib.tasks.importing.source import (
+    ChecklistEntry,
+    SourcePerson,
+    SourceRecord,
+    SourceTable,
+    WholeText,
+)
+
+# The card attributes offered as source columns, named as in the export.
+COLUMNS = (
+    "id",
+    "name",
+    "desc",
+    "list",
+    "due",
+    "members",
+    "labels",
+    "checklists",
+    "comments",
 )
 
 
@@ -70,16 +85,12 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _member_reference(member: dict) -> tuple[str, ...]:
-    """Return what may match a member to a user: email, full name, username."""
-    return tuple(
-        text
-        for text in (
-            _text(member.get("email")),
-            _text(member.get("fullName")),
-            _text(member.get("username")),
-        )
-        if text
+def _member(member: dict) -> SourcePerson:
+    """Return a member as a person; an export carries the email only for some."""
+    return SourcePerson(
+        name=_text(member.get("fullName")),
+        email=_text(member.get("email")) or None,
+        username=_text(member.get("username")) or None,
     )
 
 
@@ -119,6 +130,12 @@ def _position(item: dict) -> float:
 
 
 def parse_trello(raw: bytes) -> Parsed:
+    """Read a board with the proposed mapping."""
+    table = read_trello(raw)
+    return apply(table, table.proposed)
+
+
+def read_trello(raw: bytes) -> SourceTable:
     board = _load(raw)
     lists = {_text(item.get("id")): item for item in _objects(board, "lists")}
     labels = {_text(item.get("id")): item for item in _objects(board, "labels")}
@@ -128,10 +145,15 @@ def parse_trello(raw: bytes) -> Parsed:
         checklists.setdefault(_text(checklist.get("idCard")), []).append(checklist)
     comments = _comments_by_card(_objects(board, "actions"), members)
 
-    parsed = Parsed(rows=[], skipped=[])
-    parsed.status_names = {
-        _text(item.get("name")) for item in lists.values() if not item.get("closed")
-    }
+    table = SourceTable(
+        shape="trello_json",
+        columns=list(COLUMNS),
+        records=[],
+        proposed=propose(list(COLUMNS)),
+        status_names={
+            _text(item.get("name")) for item in lists.values() if not item.get("closed")
+        },
+    )
     cards = sorted(
         _objects(board, "cards"),
         key=lambda card: (_text(card.get("idList")), _position(card)),
@@ -141,54 +163,73 @@ def parse_trello(raw: bytes) -> Parsed:
         label = f"card {number}: {name[:60]}" if name else f"card {number}"
         card_list = lists.get(_text(card.get("idList")))
         if card.get("closed"):
-            parsed.skipped.append(Skipped(label, "the card is archived"))
+            table.skipped.append(Skipped(label, "the card is archived"))
             continue
         if card_list is not None and card_list.get("closed"):
             list_name = _text(card_list.get("name"))
-            parsed.skipped.append(
+            table.skipped.append(
                 Skipped(label, f"the card's list '{list_name}' is archived")
             )
             continue
-        if not name:
-            parsed.skipped.append(Skipped(label, "the card has no name"))
-            continue
-        row = ImportedRow(
-            row=label,
-            title=name,
-            description=_text(card.get("desc")) or None,
-            status_name=_text(card_list.get("name")) if card_list else None,
-            due=_text(card.get("due")) or None,
+        table.records.append(
+            _card_record(label, card, card_list, labels, members, checklists, comments)
         )
-        for label_id in card.get("idLabels") or []:
-            item = labels.get(_text(label_id), {})
-            tag = _text(item.get("name")).strip() or _text(item.get("color"))
-            if tag:
-                row.tags.append(tag)
-        for member_id in card.get("idMembers") or []:
-            member = members.get(_text(member_id))
-            if member is not None:
-                row.assignees.append(_member_reference(member))
-            else:
-                row.warnings.append(
-                    f"member '{member_id}' is not in the export's members list"
-                )
-        prefix_names = len(checklists.get(_text(card.get("id")), [])) > 1
-        for checklist in checklists.get(_text(card.get("id")), []):
-            items = checklist.get("checkItems") or []
-            for item in sorted(
-                (item for item in items if isinstance(item, dict)), key=_position
-            ):
-                text = _text(item.get("name")).strip()
-                if prefix_names:
-                    text = f"{_text(checklist.get('name'))}: {text}"
-                if text:
-                    row.checklist.append((text, item.get("state") == "complete"))
-        row.comments = comments.get(_text(card.get("id")), [])
-        attachments = card.get("attachments") or []
-        if attachments:
-            row.warnings.append(
-                f"{len(attachments)} attachment(s) were not imported; "
-                "upload them to the task again"
+    return table
+
+
+def _card_record(
+    label: str,
+    card: dict,
+    card_list: dict | None,
+    labels: dict[str, dict],
+    members: dict[str, dict],
+    checklists: dict[str, list[dict]],
+    comments: dict[str, list[str]],
+) -> SourceRecord:
+    record = SourceRecord(row=label)
+    card_id = _text(card.get("id"))
+    for column, value in (
+        ("id", card_id),
+        ("name", _text(card.get("name")).strip()),
+        ("desc", _text(card.get("desc"))),
+        ("list", _text(card_list.get("name")) if card_list else ""),
+        ("due", _text(card.get("due"))),
+    ):
+        if value:
+            record.add(column, value)
+    for label_id in card.get("idLabels") or []:
+        item = labels.get(_text(label_id), {})
+        tag = _text(item.get("name")).strip() or _text(item.get("color"))
+        if tag:
+            # One value per label, so a comma in a label name stays in it.
+            record.add("labels", WholeText(tag))
+    for member_id in card.get("idMembers") or []:
+        member = members.get(_text(member_id))
+        if member is not None:
+            record.add("members", _member(member))
+        else:
+            record.warnings.append(
+                f"member '{member_id}' is not in the export's members list"
             )
-        parsed.rows.append(row)
-    return parsed
+    card_checklists = checklists.get(card_id, [])
+    for checklist in card_checklists:
+        items = checklist.get("checkItems") or []
+        for item in sorted(
+            (item for item in items if isinstance(item, dict)), key=_position
+        ):
+            text = _text(item.get("name")).strip()
+            if len(card_checklists) > 1:
+                text = f"{_text(checklist.get('name'))}: {text}"
+            if text:
+                record.add(
+                    "checklists", ChecklistEntry(text, item.get("state") == "complete")
+                )
+    for comment in comments.get(card_id, []):
+        record.add("comments", WholeText(comment))
+    attachments = card.get("attachments") or []
+    if attachments:
+        record.warnings.append(
+            f"{len(attachments)} attachment(s) were not imported; "
+            "upload them to the task again"
+        )
+    return record

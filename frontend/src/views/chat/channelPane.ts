@@ -15,6 +15,7 @@ import { createChannelTools } from "./channelTools";
 import { findChannel, onChannelsChange, pauseAutoRead, setChannelUnread } from "./channelStore";
 import type { MessageActionHandlers } from "./messageActions";
 import { createComposer } from "./composer";
+import type { MentionCandidate } from "./mentionAutocomplete";
 import { createMembersPanel } from "./membersPanel";
 import { MessageCollection } from "./messageCollection";
 import { renderMessage } from "./messageItem";
@@ -62,6 +63,8 @@ export function createChannelPane(channelId: string): ChannelPane {
   // again at once. The person's next message clears it.
   let autoReadPaused = false;
   const memberNames = new Map<string, string>();
+  // The people the composer offers after "@", filled when the member list loads.
+  let mentionCandidates: MentionCandidate[] = [];
   let threadPanel: ThreadPanel | null = null;
   let latestLoad: Promise<void> | null = null;
   let destroyed = false;
@@ -308,6 +311,7 @@ export function createChannelPane(channelId: string): ChannelPane {
     text: string,
     threadId: string | null,
     alsoSendToChannel = false,
+    attachmentIds: string[] = [],
   ): Promise<{ message: Message; overSocket: boolean }> {
     autoReadPaused = false;
     const pending = liveSocket.sendMessage({
@@ -315,9 +319,10 @@ export function createChannelPane(channelId: string): ChannelPane {
       text,
       thread_id: threadId,
       also_send_to_channel: alsoSendToChannel,
+      attachment_ids: attachmentIds,
     });
     if (pending) return { message: await pending, overSocket: true };
-    const { message } = await postChatMessage(channelId, text, threadId, alsoSendToChannel);
+    const { message } = await postChatMessage(channelId, text, threadId, alsoSendToChannel, attachmentIds);
     if (threadId) {
       // Without the socket no message.updated arrives, so fetch the root's new reply count.
       fetchThread(threadId)
@@ -333,8 +338,10 @@ export function createChannelPane(channelId: string): ChannelPane {
     counterTestId: "char-counter",
     errorTestId: "composer-error",
     placeholder: t("composerPlaceholder"),
-    onSend: async (text) => {
-      const { message, overSocket } = await send(text, null);
+    filesChannelId: channelId,
+    mentionCandidates: () => mentionCandidates,
+    onSend: async (text, attachmentIds) => {
+      const { message, overSocket } = await send(text, null, false, attachmentIds);
       addRootMessage(message);
       if (overSocket) markSyncedThrough(message.id);
       advanceSyncedSeq(message);
@@ -418,7 +425,7 @@ export function createChannelPane(channelId: string): ChannelPane {
   }
 
   const pane = element("div", { className: "channel-pane" }, [
-    element("section", { className: "channel-main" }, [
+    element("section", { className: "channel-main", testId: "channel-main" }, [
       element("header", { className: "channel-header" }, [
         element("div", { className: "channel-heading" }, [
           element("div", { className: "channel-title-row" }, [titleIcon, title]),
@@ -435,10 +442,17 @@ export function createChannelPane(channelId: string): ChannelPane {
     threadSlot,
   ]);
 
+  // The whole channel column takes dropped files, not only the composer.
+  composer.acceptDrops(pane.querySelector<HTMLElement>(".channel-main") as HTMLElement);
   renderHeader();
   void runInBackground(() => listMembers(channelId)).then((result) => {
     if (!result || destroyed) return;
     for (const member of result.members) memberNames.set(member.id, member.name);
+    const ownId = getCurrentUser()?.id;
+    mentionCandidates = result.members
+      .filter((member) => member.handle && member.id !== ownId)
+      .map((member) => ({ handle: member.handle as string, name: member.name }));
+    composer.refreshMentions();
   });
   void loadLatest().then(() => {
     if (!destroyed) composer.focus();

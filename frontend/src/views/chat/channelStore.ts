@@ -20,6 +20,9 @@ const KIND_ORDER: Record<ChannelKind, number> = {
   custom: 3,
   group: 4,
   direct: 4,
+  // A payment request's or a task's own discussion, after the channels people chose.
+  finance: 5,
+  task: 5,
 };
 
 // Thread counts change with replies, which carry no per-person event, so the

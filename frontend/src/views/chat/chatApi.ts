@@ -72,10 +72,17 @@ export interface ImportJob {
   finished_at: string | null;
 }
 
-export function postChatMessage(channelId: string, text: string, threadId: string | null, alsoSendToChannel = false) {
-  const json: Record<string, string | boolean> = { text };
+export function postChatMessage(
+  channelId: string,
+  text: string,
+  threadId: string | null,
+  alsoSendToChannel = false,
+  attachmentIds: string[] = [],
+) {
+  const json: Record<string, string | boolean | string[]> = { text };
   if (threadId) json.thread_id = threadId;
   if (threadId && alsoSendToChannel) json.also_send_to_channel = true;
+  if (attachmentIds.length > 0) json.attachment_ids = attachmentIds;
   return request<{ message: Message }>("POST", `/api/chat/channels/${encode(channelId)}/messages`, { json });
 }
 

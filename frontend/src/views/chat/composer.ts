@@ -1,8 +1,12 @@
 // The message input with a length counter, used under a channel and in a thread.
+// Under a channel it also takes files and offers @mentions of the members.
 
 import { element } from "../../dom";
 import { errorMessage, showError } from "../../feedback";
 import { t } from "../../i18n";
+import { createComposerFiles, type ComposerFiles } from "./composerFiles";
+import { ft } from "./fileTexts";
+import { attachMentionAutocomplete, type MentionAutocomplete, type MentionCandidate } from "./mentionAutocomplete";
 
 /**
  * The backend's limit in Unicode code points (Python's len). The backend trims
@@ -20,13 +24,24 @@ export interface ComposerOptions {
   counterTestId: string;
   errorTestId: string;
   placeholder: string;
-  /** Sends the text. If it rejects, the error shows under the input and the text stays. */
-  onSend: (text: string) => Promise<void>;
+  /**
+   * Sends the text and the ids of the uploaded files. If it rejects, the error
+   * shows under the input and the text and files stay.
+   */
+  onSend: (text: string, attachmentIds: string[]) => Promise<void>;
+  /** Set to let the composer upload files to this channel. */
+  filesChannelId?: string;
+  /** Set to offer @mentions of these people. */
+  mentionCandidates?: () => MentionCandidate[];
 }
 
 export interface Composer {
   element: HTMLElement;
   focus(): void;
+  /** Lets files be dropped onto ``target`` too; does nothing without files. */
+  acceptDrops(target: HTMLElement): void;
+  /** Filters an open mention list again after the candidates changed. */
+  refreshMentions(): void;
 }
 
 export function createComposer(options: ComposerOptions): Composer {
@@ -49,6 +64,16 @@ export function createComposer(options: ComposerOptions): Composer {
   });
   let sending = false;
   let showingLengthError = false;
+  let showingUploadsError = false;
+  const files: ComposerFiles | null = options.filesChannelId ? createComposerFiles(options.filesChannelId, () => refresh()) : null;
+  const mentions: MentionAutocomplete | null = options.mentionCandidates
+    ? attachMentionAutocomplete(input, options.mentionCandidates)
+    : null;
+
+  /** Tells whether there is something to send: text, or at least one uploaded file. */
+  function hasContent(): boolean {
+    return input.value.trim() !== "" || (files?.readyIds().length ?? 0) > 0;
+  }
 
   function setInlineError(message: string | null): void {
     errorLine.textContent = message ?? "";
@@ -61,7 +86,7 @@ export function createComposer(options: ComposerOptions): Composer {
     counter.textContent = `${length} / ${MAX_MESSAGE_LENGTH}`;
     counter.classList.toggle("over-limit", overLimit);
     input.setAttribute("aria-invalid", String(overLimit));
-    sendButton.disabled = sending || overLimit || input.value.trim() === "";
+    sendButton.disabled = sending || overLimit || !hasContent() || (files?.uploading() ?? false);
     if (overLimit) {
       setInlineError(t("tooLong", { count: length, max: MAX_MESSAGE_LENGTH }));
       showingLengthError = true;
@@ -69,19 +94,29 @@ export function createComposer(options: ComposerOptions): Composer {
       setInlineError(null);
       showingLengthError = false;
     }
+    if (showingUploadsError && !files?.uploading()) {
+      setInlineError(null);
+      showingUploadsError = false;
+    }
   }
 
   async function send(): Promise<void> {
     const text = input.value;
-    if (sending || text.trim() === "" || countCodePoints(text) > MAX_MESSAGE_LENGTH) return;
+    if (sending || !hasContent() || countCodePoints(text) > MAX_MESSAGE_LENGTH) return;
+    if (files?.uploading()) {
+      setInlineError(ft("uploadsPending"));
+      showingUploadsError = true;
+      return;
+    }
     sending = true;
     input.readOnly = true;
     setInlineError(null);
     showingLengthError = false;
     refresh();
     try {
-      await options.onSend(text);
+      await options.onSend(text, files?.readyIds() ?? []);
       input.value = "";
+      files?.clear();
     } catch (error) {
       const message = errorMessage(error);
       setInlineError(message);
@@ -96,6 +131,7 @@ export function createComposer(options: ComposerOptions): Composer {
 
   input.addEventListener("input", refresh);
   input.addEventListener("keydown", (event) => {
+    if (mentions?.handleKeydown(event)) return;
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       void send();
@@ -104,10 +140,24 @@ export function createComposer(options: ComposerOptions): Composer {
   sendButton.addEventListener("click", () => void send());
   refresh();
 
-  const composerElement = element("div", { className: "composer" }, [
+  const composerElement = element("div", { className: "composer", testId: `${options.inputTestId}-area` }, [
+    mentions?.element ?? null,
+    files?.list ?? null,
     input,
-    element("div", { className: "composer-bar" }, [counter, sendButton]),
+    element("div", { className: "composer-bar" }, [files?.button ?? null, counter, sendButton]),
     errorLine,
   ]);
-  return { element: composerElement, focus: () => input.focus() };
+  // A paste of copied files (a screenshot) attaches them like a drop.
+  input.addEventListener("paste", (event) => {
+    const pasted = [...(event.clipboardData?.files ?? [])];
+    if (!files || pasted.length === 0) return;
+    event.preventDefault();
+    files.addFiles(pasted);
+  });
+  return {
+    element: composerElement,
+    focus: () => input.focus(),
+    acceptDrops: (target) => files?.acceptDrops(target),
+    refreshMentions: () => mentions?.refresh(),
+  };
 }

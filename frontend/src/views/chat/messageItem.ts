@@ -5,6 +5,7 @@ import { formatDateTime, formatReplyCount, t } from "../../i18n";
 import type { Message } from "../../types";
 import { ct } from "./chatText";
 import { renderActionBar, renderReactions, type MessageActionHandlers } from "./messageActions";
+import { renderMessageFiles } from "./messageFiles";
 
 // Only in-app hash routes become links, so a stored link can never be a
 // javascript: or off-site URL.
@@ -43,6 +44,8 @@ export function renderMessage(message: Message, options: MessageItemOptions): HT
     ? element("div", { className: "message-text message-deleted muted", testId: "message-text", text: ct("deletedPlaceholder") })
     : element("div", { className: "message-text", testId: "message-text", text: message.text });
   const children: HTMLElement[] = [header, textNode];
+  const files = message.deleted_at ? null : renderMessageFiles(message.files ?? []);
+  if (files) children.push(files);
   if (options.actions) {
     const reactions = renderReactions(message, options.actions);
     if (reactions) children.push(reactions);

@@ -1,6 +1,6 @@
 // One article: its header, the body as the server rendered it, the
 // «Ознакомлен(а)» button for the people it targets and, for its editors, the
-// report of who has read and confirmed it.
+// report of who has read and confirmed it and the editor of its questions.
 
 import { element } from "../../dom";
 import { runInBackground, showNotice, withBusyButton } from "../../feedback";
@@ -10,6 +10,7 @@ import { acknowledgeArticle, fetchArticle, fetchReaders, type Article, type Read
 import { kindLabel, pageTitle, sectionBreadcrumb, statusPill } from "./kbCommon";
 import { kbHash } from "./kbRoutes";
 import { kt, type KbTextKey } from "./kbTexts";
+import { createQuestionEditor, type QuestionEditor } from "./questionEditor";
 
 function fact(label: KbTextKey, testId: string, value: Node | string): HTMLElement[] {
   return [element("dt", { text: kt(label) }), element("dd", { testId }, [value])];
@@ -86,6 +87,7 @@ function renderReaders(report: ReadersReport): HTMLElement {
 
 export function createArticlePage(container: HTMLElement, articleId: string): View {
   let destroyed = false;
+  let questionEditor: QuestionEditor | null = null;
   const ackSlot = element("div", { className: "kb-ack", testId: "kb-ack" });
   const readersSlot = element("div");
 
@@ -173,12 +175,17 @@ export function createArticlePage(container: HTMLElement, articleId: string): Vi
       readersSlot,
     );
     renderAcknowledgement(article);
-    if (article.rights.edit) await loadReaders();
+    if (article.rights.edit) {
+      questionEditor = createQuestionEditor(article.id);
+      container.append(questionEditor.node);
+      await loadReaders();
+    }
   });
 
   return {
     destroy() {
       destroyed = true;
+      questionEditor?.destroy();
     },
   };
 }

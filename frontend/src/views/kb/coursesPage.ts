@@ -1,5 +1,6 @@
 // The person's courses with their progress, and the other courses, whose
-// report their managers and editors open.
+// report their managers and editors open. Admins and managers get a button
+// for a new course, and a course's editors a link to edit it.
 
 import { element } from "../../dom";
 import { runInBackground } from "../../feedback";
@@ -36,6 +37,22 @@ function reportLink(course: Course): HTMLElement | null {
   });
 }
 
+function editLink(course: Course): HTMLElement | null {
+  if (!course.can_edit) return null;
+  return element("a", {
+    className: "kb-side-link",
+    testId: "kb-course-edit-link",
+    text: kt("courseEdit"),
+    attributes: { href: kbHash.editCourse(course.id) },
+  });
+}
+
+/** Returns whether to offer a new course; the server checks the articles' sections. */
+function mayCreateCourse(): boolean {
+  const user = getCurrentUser();
+  return isAdmin(user) || user?.role === "manager";
+}
+
 function enrolledCard(mine: MyCourse): HTMLElement {
   const { course, progress, enrolment } = mine;
   const facts: string[] = [];
@@ -56,6 +73,7 @@ function enrolledCard(mine: MyCourse): HTMLElement {
       text: kt("courseProgress", { completed: progress.completed, total: progress.total, percent: progress.percent }),
     }),
     reportLink(course),
+    editLink(course),
   ]);
 }
 
@@ -64,12 +82,25 @@ function otherRow(course: Course): HTMLElement {
     element("span", { text: localized(course.title, course.title_en) }),
     " ",
     reportLink(course),
+    editLink(course),
   ]);
 }
 
 export function createCoursesPage(container: HTMLElement): View {
   let destroyed = false;
   container.append(pageTitle(kt("coursesTitle"), "kb-courses-title"));
+  if (mayCreateCourse()) {
+    container.append(
+      element("div", { className: "form-actions" }, [
+        element("a", {
+          className: "button button-primary",
+          testId: "kb-course-new",
+          text: kt("courseNew"),
+          attributes: { href: kbHash.newCourse() },
+        }),
+      ]),
+    );
+  }
   const mineSlot = element("div", { testId: "kb-my-courses" });
   const othersSlot = element("div");
   container.append(mineSlot, othersSlot);
@@ -84,7 +115,7 @@ export function createCoursesPage(container: HTMLElement): View {
         ? element("ul", { className: "kb-course-list" }, mine.map(enrolledCard))
         : element("p", { className: "muted", testId: "kb-courses-empty", text: kt("coursesEmpty") }),
     );
-    const others = courses.filter((course) => !course.enrolled && mayOpenReport(course));
+    const others = courses.filter((course) => !course.enrolled && (mayOpenReport(course) || course.can_edit));
     if (others.length) {
       othersSlot.replaceChildren(
         element("h2", { text: kt("coursesOthers") }),

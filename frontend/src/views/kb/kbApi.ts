@@ -212,15 +212,75 @@ export interface Answer {
   question_version: number;
 }
 
+export interface WrongQuestion {
+  question_id: string;
+  article_id: string;
+  text: string;
+  text_en: string | null;
+  wrong_attempts: number;
+  status: QuestionStatus;
+}
+
+export interface ReportRow extends Enrolment {
+  user: { id: string; name: string; position_id: string | null; active: boolean };
+  progress: Progress;
+  /** Passed current questions out of the course's current questions. */
+  questions: { passed: number; total: number };
+  /** Current questions answered wrongly at least once. */
+  wrong_questions: WrongQuestion[];
+}
+
 export interface CourseReport {
   course_id: string;
   generated_at: string;
   scope: "all" | "reports";
-  /** One row per visible learner: the enrolment's fields, with the person and their progress. */
-  people: (Enrolment & {
-    user: { id: string; name: string; position_id: string | null; active: boolean };
-    progress: Progress;
-  })[];
+  /** One row per visible learner, overdue people first. */
+  people: ReportRow[];
+}
+
+export type QuestionKind = "single" | "multiple" | "open";
+
+/** A question as its editors see it: with `correct` on the options. */
+export interface EditableQuestion {
+  id: string;
+  article_id: string;
+  version: number;
+  kind: QuestionKind;
+  text: string;
+  text_en: string | null;
+  options: { id: string; text: string; text_en: string | null; correct?: boolean }[];
+  sort_order: number;
+}
+
+export interface QuestionBody {
+  kind: QuestionKind;
+  text: string;
+  options: { text: string; correct: boolean }[];
+  sort_order?: number;
+}
+
+export interface CourseFields {
+  title: string;
+  description: string | null;
+  article_ids: string[];
+  position_ids: string[];
+  mandatory: boolean;
+  deadline_days: number | null;
+}
+
+/** An open answer waiting for a grade, with the text of the version it answered. */
+export interface PendingAnswer {
+  id: string;
+  course_id: string;
+  learner_id: string;
+  article_id: string;
+  question_id: string;
+  question_version: number;
+  question_text: string | null;
+  question_text_en: string | null;
+  text: string | null;
+  result: string;
+  created_at: string;
 }
 
 function encode(segment: string): string {
@@ -335,4 +395,42 @@ export function fetchCourseReport(courseId: string) {
 
 export function createSection(fields: { name: string; name_en?: string; parent_id?: string }) {
   return request<{ section: Section }>("POST", `${KB}/sections`, { json: fields });
+}
+
+export function fetchQuestions(articleId: string) {
+  return request<{ questions: EditableQuestion[] }>("GET", `${KB}/articles/${encode(articleId)}/questions`);
+}
+
+export function createQuestion(articleId: string, body: QuestionBody) {
+  return request<{ question: EditableQuestion }>("POST", `${KB}/articles/${encode(articleId)}/questions`, { json: body });
+}
+
+export function updateQuestion(questionId: string, body: Partial<QuestionBody>) {
+  return request<{ question: EditableQuestion }>("PATCH", `${KB}/questions/${encode(questionId)}`, { json: body });
+}
+
+export function deleteQuestion(questionId: string) {
+  return request<void>("DELETE", `${KB}/questions/${encode(questionId)}`);
+}
+
+export function fetchCourse(courseId: string) {
+  return request<{ course: Course }>("GET", `${KB}/courses/${encode(courseId)}`);
+}
+
+export function createCourse(fields: CourseFields) {
+  return request<{ course: Course }>("POST", `${KB}/courses`, { json: fields });
+}
+
+export function updateCourse(courseId: string, fields: CourseFields) {
+  return request<{ course: Course }>("PATCH", `${KB}/courses/${encode(courseId)}`, { json: fields });
+}
+
+export function fetchPendingAnswers() {
+  return request<{ answers: PendingAnswer[] }>("GET", `${KB}/answers`);
+}
+
+export function gradeAnswer(answerId: string, passed: boolean, comment: string | null) {
+  return request<{ answer: PendingAnswer }>("POST", `${KB}/answers/${encode(answerId)}/grade`, {
+    json: comment ? { passed, comment } : { passed },
+  });
 }

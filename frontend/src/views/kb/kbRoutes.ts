@@ -1,8 +1,8 @@
 // Hash routes of the knowledge base screen:
 // #/kb (the tree), #/kb/sections/<id>, #/kb/sections/<id>/new,
 // #/kb/articles/<id>, #/kb/articles/<id>/edit, #/kb/articles/<id>/history,
-// #/kb/search/<query>, #/kb/courses, #/kb/courses/<id> and
-// #/kb/courses/<id>/report.
+// #/kb/search/<query>, #/kb/courses, #/kb/courses/new, #/kb/courses/<id>,
+// #/kb/courses/<id>/edit, #/kb/courses/<id>/report and #/kb/answers.
 // This module imports nothing from the app, so the router can import it.
 
 export type KbPage =
@@ -15,7 +15,10 @@ export type KbPage =
   | { kind: "search"; query: string }
   | { kind: "courses" }
   | { kind: "course"; courseId: string }
-  | { kind: "report"; courseId: string };
+  | { kind: "report"; courseId: string }
+  | { kind: "newCourse" }
+  | { kind: "editCourse"; courseId: string }
+  | { kind: "answers" };
 
 /** Reads the segments after "#/kb", already URI-decoded; returns null for an unknown page. */
 export function parseKbPage(segments: string[]): KbPage | null {
@@ -35,7 +38,13 @@ export function parseKbPage(segments: string[]): KbPage | null {
       return { kind: "search", query: second ?? "" };
     case "courses":
       if (!second) return { kind: "courses" };
-      return third === "report" ? { kind: "report", courseId: second } : { kind: "course", courseId: second };
+      // Course ids are ULIDs, so "new" never names a course.
+      if (second === "new" && third === undefined) return { kind: "newCourse" };
+      if (third === "report") return { kind: "report", courseId: second };
+      if (third === "edit") return { kind: "editCourse", courseId: second };
+      return { kind: "course", courseId: second };
+    case "answers":
+      return { kind: "answers" };
     default:
       return null;
   }
@@ -54,4 +63,7 @@ export const kbHash = {
   courses: () => "#/kb/courses",
   course: (courseId: string) => `#/kb/courses/${encode(courseId)}`,
   report: (courseId: string) => `#/kb/courses/${encode(courseId)}/report`,
+  newCourse: () => "#/kb/courses/new",
+  editCourse: (courseId: string) => `#/kb/courses/${encode(courseId)}/edit`,
+  answers: () => "#/kb/answers",
 };

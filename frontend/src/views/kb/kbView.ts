@@ -9,9 +9,11 @@ import { isAdmin } from "../../session";
 import type { View } from "../view";
 import { createArticlePage } from "./articlePage";
 import { createCoursePage } from "./coursePage";
+import { createCourseEditorPage } from "./courseEditorPage";
 import { createCourseReportPage } from "./courseReportPage";
 import { createCoursesPage } from "./coursesPage";
 import { createEditorPage } from "./editorPage";
+import { createGradingPage } from "./gradingPage";
 import { fetchSections, type Section } from "./kbApi";
 import { pageTitle } from "./kbCommon";
 import { kbHash, type KbPage } from "./kbRoutes";
@@ -53,6 +55,12 @@ function createPage(container: HTMLElement, page: KbPage): View {
       return createCoursePage(container, page.courseId);
     case "report":
       return createCourseReportPage(container, page.courseId);
+    case "newCourse":
+      return createCourseEditorPage(container, null);
+    case "editCourse":
+      return createCourseEditorPage(container, page.courseId);
+    case "answers":
+      return createGradingPage(container);
   }
 }
 
@@ -90,6 +98,12 @@ export function createKbView(container: HTMLElement, route: Route): View {
     text: kt("courses"),
     attributes: { href: kbHash.courses() },
   });
+  const answersLink = element("a", {
+    className: "kb-side-link",
+    testId: "kb-nav-answers",
+    text: kt("gradingTitle"),
+    attributes: { href: kbHash.answers() },
+  });
   const treeSlot = element("div", { className: "kb-tree-slot" });
   const pageContainer = element("div", { className: "kb-page" });
   container.append(
@@ -97,6 +111,7 @@ export function createKbView(container: HTMLElement, route: Route): View {
       element("aside", { className: "kb-sidebar", attributes: { "aria-label": kt("sections") } }, [
         searchForm,
         coursesLink,
+        answersLink,
         element("h2", { className: "kb-sidebar-heading", text: kt("sections") }),
         treeSlot,
       ]),
@@ -143,7 +158,9 @@ export function createKbView(container: HTMLElement, route: Route): View {
     if (currentPage && JSON.stringify(currentPage) === JSON.stringify(page)) return;
     currentPage = page;
     if (page.kind === "search") searchInput.value = page.query;
-    coursesLink.classList.toggle("active", page.kind === "courses" || page.kind === "course" || page.kind === "report");
+    const coursePages = ["courses", "course", "report", "newCourse", "editCourse"];
+    coursesLink.classList.toggle("active", coursePages.includes(page.kind));
+    answersLink.classList.toggle("active", page.kind === "answers");
     expandToCurrent();
     renderTree();
     pageView?.destroy();

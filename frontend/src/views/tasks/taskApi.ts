@@ -57,6 +57,8 @@ export interface TaskRecord {
   done_at: string | null;
   series: { id: string; occurrence_date: string; fallback: unknown } | null;
   subtasks?: TaskSummary[];
+  /** Names of the import placeholders among the task's people, by id. */
+  placeholders?: Record<string, string>;
 }
 
 export interface TaskCommentRecord {
@@ -67,6 +69,16 @@ export interface TaskCommentRecord {
   mentions: string[];
   kind: string;
   created_at: string;
+  /** Set when the comment was written as a reply in the task's chat thread. */
+  source_message_id?: string | null;
+  edited_at?: string | null;
+  deleted_at?: string | null;
+}
+
+/** The task's chat channel and the root message of its discussion thread. */
+export interface TaskThread {
+  channel_id: string;
+  thread_id: string;
 }
 
 export interface HistoryRow {
@@ -91,14 +103,16 @@ function encode(segment: string): string {
 
 // --- Tasks ---
 
-export function listTaskView(
+export async function listTaskView(
   view: TaskListName,
   options: { statuses: TaskStatus[]; sort: "created" | "due"; cursor: string | null; limit?: number },
 ) {
   const query = new URLSearchParams({ view, sort: options.sort, limit: String(options.limit ?? 50) });
   if (options.statuses.length) query.set("status", options.statuses.join(","));
   if (options.cursor) query.set("cursor", options.cursor);
-  return request<TaskPage>("GET", `/api/tasks?${query}`);
+  const page = await request<TaskPage>("GET", `/api/tasks?${query}`);
+  page.tasks.forEach((task) => rememberPlaceholders(task.placeholders));
+  return page;
 }
 
 export interface TaskFields {
@@ -120,11 +134,18 @@ export function createTaskRecord(fields: TaskFields & { title: string; assignee_
   return request<{ task: TaskRecord }>("POST", "/api/tasks", { json: fields });
 }
 
-export function fetchTaskRecord(taskId: string) {
-  return request<{ task: TaskRecord; comments: TaskCommentRecord[]; comments_next_cursor: string | null }>(
+export async function fetchTaskRecord(taskId: string) {
+  const record = await request<{
+    task: TaskRecord;
+    comments: TaskCommentRecord[];
+    comments_next_cursor: string | null;
+    thread?: TaskThread | null;
+  }>(
     "GET",
     `/api/tasks/${encode(taskId)}`,
   );
+  rememberPlaceholders(record.task.placeholders);
+  return record;
 }
 
 /** Changes a task; `scope` "future" also changes its series and later open occurrences. */
@@ -241,6 +262,128 @@ export function importTaskFile(file: File, format: "trello" | "csv") {
     rawBody: file,
     contentType: "application/octet-stream",
   });
+}
+
+export type ImportFormat = "trello" | "csv";
+
+/** The request's changes to the proposed mapping; each is sent as a JSON query parameter. */
+export interface ImportMapping {
+  columns: Record<string, string | null>;
+  statuses: Record<string, string>;
+  people: Record<string, string>;
+}
+
+export interface PreviewPerson {
+  id: string;
+  name: string;
+  placeholder: boolean;
+}
+
+export interface ImportPreview {
+  shape: string;
+  source: string;
+  fields: string[];
+  statuses_allowed: TaskStatus[];
+  columns: { name: string; field: string | null; proposed: string | null; samples: string[] }[];
+  mapping: Record<string, string | null>;
+  statuses: { name: string; status: TaskStatus; rows: number }[];
+  people: {
+    key: string;
+    name: string;
+    email: string | null;
+    action: "user" | "placeholder" | "none";
+    user_id: string | null;
+    user_name: string | null;
+    matched_by: string | null;
+    placeholder_id: string | null;
+    rows: number;
+  }[];
+  rows: number;
+  skipped: { row: string; reason: string }[];
+  samples: {
+    row: string;
+    title: string;
+    status: TaskStatus;
+    responsible: PreviewPerson;
+    co_assignees: PreviewPerson[];
+    due: string | null;
+    tags: string[];
+  }[];
+}
+
+export interface TaskImportReport extends ImportReport {
+  already_saved: number;
+  placeholders: { id: string; name: string }[];
+}
+
+export interface ImportJob {
+  id: string;
+  kind: string;
+  status: "queued" | "running" | "done" | "failed";
+  progress: { done: number; total: number };
+  report: TaskImportReport | null;
+  error: string | null;
+}
+
+export interface ImportPlaceholder {
+  id: string;
+  name: string;
+  email: string | null;
+  source: string;
+  mapped_to: string | null;
+  task_count: number;
+}
+
+function importQuery(format: ImportFormat | null, mapping: ImportMapping | null): URLSearchParams {
+  const query = new URLSearchParams();
+  if (format) query.set("format", format);
+  if (mapping) {
+    query.set("columns", JSON.stringify(mapping.columns));
+    query.set("statuses", JSON.stringify(mapping.statuses));
+    query.set("people", JSON.stringify(mapping.people));
+  }
+  return query;
+}
+
+export function previewTaskImport(file: File, format: ImportFormat, mapping: ImportMapping | null) {
+  return request<ImportPreview>("POST", `/api/tasks/import/preview?${importQuery(format, mapping)}`, {
+    rawBody: file,
+    contentType: "application/octet-stream",
+  });
+}
+
+export function startTaskImport(file: File, format: ImportFormat, mapping: ImportMapping) {
+  return request<ImportJob>("POST", `/api/tasks/import/${format}?${importQuery(null, mapping)}`, {
+    rawBody: file,
+    contentType: "application/octet-stream",
+  });
+}
+
+export function fetchImportJob(jobId: string) {
+  return request<ImportJob>("GET", `/api/imports/${encode(jobId)}`);
+}
+
+export function listImportPlaceholders() {
+  return request<{ placeholders: ImportPlaceholder[] }>("GET", "/api/tasks/import/placeholders");
+}
+
+export function mapImportPlaceholder(placeholderId: string, userId: string) {
+  return request<ImportPlaceholder & { changed_tasks: number }>(
+    "POST",
+    `/api/tasks/import/placeholders/${encode(placeholderId)}/map`,
+    { json: { user_id: userId } },
+  );
+}
+
+// Placeholder names seen in loaded tasks, so that any view can name them.
+const placeholderNames = new Map<string, string>();
+
+export function rememberPlaceholders(names: Record<string, string> | undefined): void {
+  for (const [id, name] of Object.entries(names ?? {})) placeholderNames.set(id, name);
+}
+
+export function placeholderName(id: string): string | undefined {
+  return placeholderNames.get(id);
 }
 
 // --- Process launches ---

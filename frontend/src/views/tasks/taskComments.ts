@@ -4,8 +4,9 @@
 import { element, option } from "../../dom";
 import { withBusyButton } from "../../feedback";
 import { formatDateTime } from "../../i18n";
+import { chatHash } from "../../router";
 import type { User } from "../../types";
-import { postTaskComment, type TaskCommentRecord } from "./taskApi";
+import { postTaskComment, type TaskCommentRecord, type TaskThread } from "./taskApi";
 import { tr } from "./taskMessages";
 
 // The server accepts at most this many mentions in one comment.
@@ -33,19 +34,28 @@ function renderComment(comment: TaskCommentRecord): HTMLElement {
       element("span", { className: "comment-author", text: comment.author_name }),
       element("time", { className: "muted", text: formatDateTime(comment.created_at), attributes: { datetime: comment.created_at } }),
     ]),
-    element("div", { className: "comment-text", testId: "task-comment-text", text: comment.text }),
+    comment.deleted_at
+      ? element("div", { className: "comment-text muted", testId: "task-comment-text", text: tr("taskCommentDeleted") })
+      : element("div", { className: "comment-text", testId: "task-comment-text", text: comment.text }),
   ]);
 }
 
 export interface CommentsSection {
   element: HTMLElement;
-  show(taskId: string, comments: TaskCommentRecord[], users: User[]): void;
+  show(taskId: string, comments: TaskCommentRecord[], users: User[], thread: TaskThread | null): void;
 }
 
 export function createCommentsSection(onPosted: () => void): CommentsSection {
   let taskId = "";
   let userList: User[] = [];
   const list = element("ul", { className: "comment-list", testId: "task-comments" });
+  // The task's chat channel: comments and thread replies are one discussion.
+  const chatLink = element("a", {
+    className: "task-thread-link",
+    testId: "task-thread-link",
+    text: tr("taskDiscussInChat"),
+  });
+  const chatRow = element("p", { className: "task-thread-row", attributes: { hidden: true } }, [chatLink]);
   const empty = element("p", { className: "muted", text: tr("taskCommentsEmpty"), attributes: { hidden: true } });
   const input = element("textarea", {
     testId: "task-comment-input",
@@ -80,9 +90,17 @@ export function createCommentsSection(onPosted: () => void): CommentsSection {
   });
 
   return {
-    element: element("section", { className: "comments-section" }, [element("h2", { text: tr("taskComments") }), list, empty, form]),
-    show(nextTaskId, comments, users) {
+    element: element("section", { className: "comments-section" }, [
+      element("h2", { text: tr("taskComments") }),
+      chatRow,
+      list,
+      empty,
+      form,
+    ]),
+    show(nextTaskId, comments, users, thread) {
       taskId = nextTaskId;
+      chatRow.hidden = thread === null;
+      if (thread) chatLink.setAttribute("href", chatHash(thread.channel_id));
       userList = users.filter((user) => user.status === "active");
       mentionSelect.replaceChildren(
         option("", tr("mentionPick")),

@@ -4,7 +4,7 @@
 import "./tasks.css";
 import { element, option } from "../../dom";
 import type { TaskStatus, User } from "../../types";
-import type { TaskPriority, TaskRecord } from "./taskApi";
+import { placeholderName, type TaskPriority, type TaskRecord } from "./taskApi";
 import { tr, type TaskMessageKey } from "./taskMessages";
 
 export const TASK_STATUSES: TaskStatus[] = ["new", "in_progress", "review", "done", "postponed", "cancelled"];
@@ -47,6 +47,8 @@ export function statusPill(status: string, testId?: string): HTMLElement {
 
 export function userName(users: Map<string, User>, userId: string | null): string {
   if (!userId) return "—";
+  const placeholder = placeholderName(userId);
+  if (placeholder !== undefined) return tr("placeholderPerson", { name: placeholder });
   return users.get(userId)?.name ?? tr("unknownUser");
 }
 

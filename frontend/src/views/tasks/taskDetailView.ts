@@ -289,7 +289,7 @@ export function createTaskDetailView(container: HTMLElement, route: Route): View
     users = new Map(userList.map((user) => [user.id, user]));
     task = null;
     applyTask(taskResult.task);
-    comments.show(taskId, taskResult.comments, userList);
+    comments.show(taskId, taskResult.comments, userList, taskResult.thread ?? null);
   }
 
   void load();
