@@ -37,7 +37,7 @@ from chalicelib.kb.models import ANNOUNCED_STATUSES, ARTICLE_SK, Article
 from chalicelib.people.models import ACTIVE, DEACTIVATED, User
 from chalicelib.streams.records import Change, read_change
 from chalicelib.tasks.due import due_json, due_of
-from chalicelib.tasks.models import Comment, Task
+from chalicelib.tasks.models import IMPORTED_ACTION, Comment, Task
 from chalicelib.tasks.models import HistoryEntry as TaskHistoryEntry
 from chalicelib.tasks.store import decode, find_task
 
@@ -100,7 +100,8 @@ def publish_task_events(record: DynamoDBRecord) -> None:
 def _task_history_event(entry: TaskHistoryEntry) -> None:
     changes = {change.field: change for change in entry.changes or []}
     status = changes.get("status")
-    if entry.action == "created":
+    # An imported task is new to the systems listening, though not to people.
+    if entry.action in ("created", IMPORTED_ACTION):
         event_type, parts = "task.created", (entry.task_id,)
     elif status is not None and decode(status.new) == "done":
         event_type, parts = "task.done", (entry.task_id, str(int(entry.version)))

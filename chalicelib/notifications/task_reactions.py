@@ -34,7 +34,13 @@ from chalicelib.notifications.service import notify
 from chalicelib.people.service import find_user
 from chalicelib.streams.records import Change, read_change
 from chalicelib.tasks.due import due_of
-from chalicelib.tasks.models import VIEW_PREFIX, Comment, HistoryEntry, Task
+from chalicelib.tasks.models import (
+    IMPORTED_ACTION,
+    VIEW_PREFIX,
+    Comment,
+    HistoryEntry,
+    Task,
+)
 from chalicelib.tasks.store import decode, find_task
 from chalicelib.tasks.views import sync_view_rows
 from chalicelib.tasks.visibility import participants
@@ -97,6 +103,8 @@ class Recipients:
 
 
 def _on_history(entry: HistoryEntry) -> None:
+    if entry.action == IMPORTED_ACTION:
+        return
     task = find_task(entry.task_id)
     if task is None:
         logger.warning("history of a missing task_id=%s", entry.task_id)
@@ -185,8 +193,9 @@ def _on_unversioned_task(change: Change) -> None:
 
 
 def _on_comment(comment: Comment) -> None:
-    # A returned task's comment is announced by the return's history entry.
-    if comment.kind == "return":
+    # A returned task's comment is announced by the return's history entry,
+    # and an imported one is old news.
+    if comment.kind in ("return", IMPORTED_ACTION):
         return
     task = find_task(comment.task_id)
     if task is None:

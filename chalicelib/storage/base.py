@@ -1,10 +1,15 @@
 """PynamoDB settings shared by every model: table prefix, region, endpoint."""
 
+import os
+
 from chalicelib.config import get_settings
 
 MAX_RETRY_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 5
-READ_TIMEOUT_SECONDS = 10
+# DynamoDB answers in milliseconds. Benchmarks that fill moto with hundreds of
+# thousands of items raise this, because moto reads a whole table per index
+# Query.
+READ_TIMEOUT_SECONDS = float(os.environ.get("SHTAB_DYNAMODB_READ_TIMEOUT", "10"))
 
 
 def table_meta(table: str) -> type:

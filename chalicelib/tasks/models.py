@@ -40,6 +40,9 @@ PRIORITIES = ("low", "normal", "high", "urgent")
 
 TASK_SK = "TASK"
 COMMENT_PREFIX = "COMMENT#"
+# The history action and comment kind of what a task import brought in. The
+# stream reactions notify nobody about it and post nothing in the chat.
+IMPORTED_ACTION = "imported"
 HISTORY_PREFIX = "HISTORY#"
 VIEW_PREFIX = "VIEW#"
 
@@ -169,8 +172,9 @@ class Comment(Model):
     author_name = UnicodeAttribute()
     text = UnicodeAttribute()
     mention_ids = ListAttribute(of=UnicodeAttribute, default=list)
-    # "comment", or "return" for the reason a reviewer gave when returning the
-    # task; the return's history entry notifies about that one.
+    # "comment", "return" for the reason a reviewer gave when returning the
+    # task (the return's history entry notifies about that one), or
+    # "imported" for a comment brought in by a task import.
     kind = UnicodeAttribute(default="comment")
     created_at = UTCDateTimeAttribute()
     # The reply in the task's chat thread this comment was copied from

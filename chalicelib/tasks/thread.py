@@ -101,8 +101,12 @@ def ensure_thread(task: Task) -> tuple[Channel, str]:
             kind=CHANNEL_KIND,
             created_by=task.creator_id,
         )
-    # The title may have changed since the channel was named.
-    rename_channel(channel, name)
+        # The thread opens with the first event or comment, so its people
+        # join now; later changes of people are synced by the tasks stream.
+        sync_members(channel, task)
+    else:
+        # The title may have changed since the channel was named.
+        rename_channel(channel, name)
 
     root_id = root_message_id(task)
     if not _root_exists(channel, root_id):

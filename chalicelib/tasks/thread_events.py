@@ -19,7 +19,7 @@ from chalicelib.notifications.service import SYSTEM_SENDER_NAME
 from chalicelib.people.service import find_user
 from chalicelib.tasks import thread
 from chalicelib.tasks.due import due_of
-from chalicelib.tasks.models import HistoryEntry, Task
+from chalicelib.tasks.models import IMPORTED_ACTION, HistoryEntry, Task
 from chalicelib.tasks.store import decode
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ def events_of(entry: HistoryEntry, task: Task) -> list[dict]:
         for change in entry.changes or []
     }
     events: list[dict] = []
+    if entry.action == IMPORTED_ACTION:
+        return events
     if entry.action == "created":
         assignee_id = changes.get("assignee_id", (None, task.assignee_id))[1]
         co_assignee_ids = changes.get("co_assignee_ids", (None, []))[1] or []

@@ -1,10 +1,14 @@
 """The tasks stream step for each task's chat thread.
 
 For each record of the tasks table:
-- a task item inserted, or changed in its title or people: make sure the
-  thread exists and its channel's members are the task's people;
-- a history entry added: post its events as a reply in the thread;
-- a comment added: post it in the thread under its author's name.
+- a history entry added: post its events as a reply in the thread, opening
+  the thread with the task's people as members on the first event;
+- a comment added: post it in the thread under its author's name;
+- a task item changed in its title or people: rename the thread's channel
+  and make its members the task's people, once the thread exists.
+
+An imported task notifies nobody, so it has no thread until someone acts on
+it or comments.
 
 Every step is idempotent, so a redelivered record changes nothing more.
 """
@@ -13,6 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
     DynamoDBRecord,
 )
 
+from chalicelib.chat.channels import find_channel_by_key, rename_channel
 from chalicelib.streams.records import Change, read_change
 from chalicelib.tasks import thread
 from chalicelib.tasks.models import Comment, HistoryEntry
@@ -33,8 +38,8 @@ THREAD_FIELDS = (
 
 def handle_task_thread_record(record: DynamoDBRecord) -> None:
     change = read_change(record)
-    if change.item_type == "task" and change.new:
-        if change.event_name == "INSERT" or _thread_fields_changed(change):
+    if change.item_type == "task" and change.event_name == "MODIFY":
+        if _thread_fields_changed(change):
             _sync_thread(change.new["task_id"])
     elif change.item_type == "history" and change.event_name == "INSERT":
         entry = HistoryEntry.from_raw_data(change.new_raw)
@@ -55,5 +60,8 @@ def _sync_thread(task_id: str) -> None:
     task = find_task(task_id, consistent=True)
     if task is None:
         return
-    channel, _root_id = thread.ensure_thread(task)
+    channel = find_channel_by_key(thread.channel_key(task_id))
+    if channel is None:
+        return
+    rename_channel(channel, thread.channel_name(task, thread.thread_locale(task)))
     thread.sync_members(channel, task)

@@ -382,3 +382,42 @@ def test_reply_in_other_thread_is_not_comment(team, task, pump):
     pump.drain()
 
     assert comments(team.owner, task["id"]) == []
+
+
+# Imported tasks
+
+
+def test_imported_task_is_quiet_until_someone_acts(team, pump):
+    raw = (
+        "Название;Email исполнителя;Комментарий\n"
+        f"Сверить остатки;{team.anna.email};Старое обсуждение из Trello\n"
+    ).encode()
+    response = team.owner.client.post(
+        "/api/tasks/import?format=csv",
+        raw=raw,
+        headers={"Content-Type": "text/csv"},
+    )
+    assert response.status == 201, response.body
+    (task_id,) = response.json["task_ids"]
+    pump.drain()
+
+    # Nobody is told about work that already existed, and no thread opens.
+    imported = comments(team.anna, task_id)
+    assert [(c["kind"], c["text"]) for c in imported] == [
+        ("imported", "Старое обсуждение из Trello")
+    ]
+    assert notifications(team.anna) == []
+    assert task_page(team.anna, task_id)["thread"] is None
+    channels = team.anna.client.get("/api/chat/channels").json["channels"]
+    assert [channel for channel in channels if channel["kind"] == "task"] == []
+
+    # The first comment opens the thread with the task's people in it.
+    comment = team.owner.client.post(
+        f"/api/tasks/{task_id}/comments", {"text": "Проверь до пятницы"}
+    )
+    assert comment.status == 201, comment.body
+    pump.drain()
+    assert member_ids(team.anna, task_id) == {team.owner.id, team.anna.id}
+    assert [reply["text"] for reply in replies(team.anna, task_id)] == [
+        "Проверь до пятницы"
+    ]

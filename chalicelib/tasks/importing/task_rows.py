@@ -23,7 +23,13 @@ from chalicelib.tasks.importing.common import (
     one_line,
 )
 from chalicelib.tasks.importing.placeholder_models import is_placeholder_id
-from chalicelib.tasks.models import COMMENT_PREFIX, ChecklistItem, Comment, task_pk
+from chalicelib.tasks.models import (
+    COMMENT_PREFIX,
+    IMPORTED_ACTION,
+    ChecklistItem,
+    Comment,
+    task_pk,
+)
 from chalicelib.tasks.schemas import (
     MAX_CHECKLIST_TEXT,
     MAX_CO_ASSIGNEES,
@@ -148,6 +154,10 @@ def prepare_task(
     request = parse(TaskCreate, body)
     linked: dict[str, LinkedWrite] = {}
     task, entry = service.prepare_new_task(request, viewer, linked, task_id=task_id)
+    # An import brings in work that already exists: nobody is told they were
+    # assigned hundreds of tasks at once, and no thread opens until someone
+    # acts on the task.
+    entry.action = IMPORTED_ACTION
 
     task.assignee_id = people.responsible
     task.co_assignee_ids = co_assignees
@@ -233,7 +243,7 @@ def comments_of(
                 author_id=viewer.user_id,
                 author_name=viewer.name,
                 text=text,
-                kind="comment",
+                kind=IMPORTED_ACTION,
                 mention_ids=[],
                 created_at=moment,
             )
