@@ -14,6 +14,7 @@ grows with the table (see BENCHMARKS.md, section 3), which DynamoDB's does not.
 
 import argparse
 
+from bench.arguments import add_request_counts
 from bench.embedded import EmbeddedApp, write_messages
 from bench.history_latency import create_channel
 from bench.report import format_summary, save_results
@@ -103,18 +104,7 @@ def parse_arguments() -> argparse.Namespace:
         default=LARGE_CHANNEL_MESSAGES,
         help=f"messages in the large channel (default {LARGE_CHANNEL_MESSAGES})",
     )
-    parser.add_argument(
-        "--requests",
-        type=int,
-        default=TIMED_REQUESTS,
-        help=f"timed requests per page and channel (default {TIMED_REQUESTS})",
-    )
-    parser.add_argument(
-        "--warm-up",
-        type=int,
-        default=WARM_UP_REQUESTS,
-        help=f"untimed requests before the timed ones (default {WARM_UP_REQUESTS})",
-    )
+    add_request_counts(parser, TIMED_REQUESTS, WARM_UP_REQUESTS, per="page and channel")
     return parser.parse_args()
 
 

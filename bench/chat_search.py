@@ -27,6 +27,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
+from bench.arguments import add_request_counts
 from bench.embedded import EmbeddedApp
 from bench.report import format_summary, save_results
 from bench.request_cost import CostMeters, cost_line, measure_repeated
@@ -247,18 +248,7 @@ def parse_arguments() -> argparse.Namespace:
         default=MESSAGES,
         help=f"messages written and indexed (default {MESSAGES})",
     )
-    parser.add_argument(
-        "--requests",
-        type=int,
-        default=TIMED_REQUESTS,
-        help=f"timed requests per query (default {TIMED_REQUESTS})",
-    )
-    parser.add_argument(
-        "--warm-up",
-        type=int,
-        default=WARM_UP_REQUESTS,
-        help=f"untimed requests before the timed ones (default {WARM_UP_REQUESTS})",
-    )
+    add_request_counts(parser, TIMED_REQUESTS, WARM_UP_REQUESTS, per="query")
     return parser.parse_args()
 
 

@@ -15,6 +15,7 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
+from bench.arguments import add_request_counts
 from bench.embedded import EmbeddedApp
 from bench.report import format_summary, save_results
 from bench.request_cost import CostMeters, cost_line, measure_repeated
@@ -166,18 +167,7 @@ def parse_arguments() -> argparse.Namespace:
         default=MESSAGES_PER_CHANNEL,
         help=f"messages written per channel (default {MESSAGES_PER_CHANNEL})",
     )
-    parser.add_argument(
-        "--requests",
-        type=int,
-        default=TIMED_REQUESTS,
-        help=f"timed requests (default {TIMED_REQUESTS})",
-    )
-    parser.add_argument(
-        "--warm-up",
-        type=int,
-        default=WARM_UP_REQUESTS,
-        help=f"untimed requests before the timed ones (default {WARM_UP_REQUESTS})",
-    )
+    add_request_counts(parser, TIMED_REQUESTS, WARM_UP_REQUESTS, per="run")
     return parser.parse_args()
 
 

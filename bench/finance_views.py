@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from contextlib import ExitStack
 
+from bench.arguments import add_request_counts
 from bench.embedded import EmbeddedApp
 from bench.finance_builder_check import check_builder, checked_json
 from bench.finance_company import (
@@ -271,18 +272,8 @@ def parse_arguments() -> argparse.Namespace:
         default=LARGE_TABLE_REQUESTS,
         help=f"requests in the large table (default {LARGE_TABLE_REQUESTS})",
     )
-    parser.add_argument(
-        "--requests",
-        type=int,
-        default=TIMED_REQUESTS,
-        help=f"timed requests per view and table size (default {TIMED_REQUESTS})",
-    )
-    parser.add_argument(
-        "--warm-up",
-        type=int,
-        default=WARM_UP_REQUESTS,
-        help="untimed requests per view and table size before the timed ones "
-        f"(default {WARM_UP_REQUESTS})",
+    add_request_counts(
+        parser, TIMED_REQUESTS, WARM_UP_REQUESTS, per="view and table size"
     )
     return parser.parse_args()
 

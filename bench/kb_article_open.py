@@ -21,6 +21,7 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
+from bench.arguments import add_request_counts
 from bench.embedded import EmbeddedApp
 from bench.finance_company import hire_staff
 from bench.report import format_summary, save_results
@@ -222,18 +223,7 @@ def parse_arguments() -> argparse.Namespace:
         default=LARGE_TABLE_ARTICLES,
         help=f"articles in the large table (default {LARGE_TABLE_ARTICLES})",
     )
-    parser.add_argument(
-        "--requests",
-        type=int,
-        default=TIMED_REQUESTS,
-        help=f"timed requests per table size (default {TIMED_REQUESTS})",
-    )
-    parser.add_argument(
-        "--warm-up",
-        type=int,
-        default=WARM_UP_REQUESTS,
-        help=f"untimed requests before the timed ones (default {WARM_UP_REQUESTS})",
-    )
+    add_request_counts(parser, TIMED_REQUESTS, WARM_UP_REQUESTS, per="table size")
     return parser.parse_args()
 
 

@@ -21,6 +21,7 @@ import argparse
 import random
 from datetime import UTC, datetime, timedelta
 
+from bench.arguments import add_request_counts
 from bench.embedded import EmbeddedApp
 from bench.finance_company import STAFF, hire_staff
 from bench.report import format_summary, save_results, summarize_ms
@@ -293,18 +294,7 @@ def run(timed: int, warm_up: int) -> dict:
 
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--requests",
-        type=int,
-        default=TIMED_REQUESTS,
-        help=f"timed requests per course report (default {TIMED_REQUESTS})",
-    )
-    parser.add_argument(
-        "--warm-up",
-        type=int,
-        default=WARM_UP_REQUESTS,
-        help=f"untimed requests before the timed ones (default {WARM_UP_REQUESTS})",
-    )
+    add_request_counts(parser, TIMED_REQUESTS, WARM_UP_REQUESTS, per="course report")
     return parser.parse_args()
 
 

@@ -35,6 +35,7 @@ import random
 import time
 from datetime import UTC, date, datetime, timedelta
 
+from bench.arguments import add_request_counts
 from bench.embedded import EmbeddedApp
 from bench.finance_company import Company, hire_staff
 from bench.report import format_summary, save_results
@@ -361,17 +362,8 @@ def parse_arguments() -> argparse.Namespace:
         default=LARGE_TABLE_TASKS,
         help=f"tasks in the large table (default {LARGE_TABLE_TASKS})",
     )
-    parser.add_argument(
-        "--requests",
-        type=int,
-        default=TIMED_REQUESTS,
-        help=f"timed requests per view and table size (default {TIMED_REQUESTS})",
-    )
-    parser.add_argument(
-        "--warm-up",
-        type=int,
-        default=WARM_UP_REQUESTS,
-        help=f"untimed requests before the timed ones (default {WARM_UP_REQUESTS})",
+    add_request_counts(
+        parser, TIMED_REQUESTS, WARM_UP_REQUESTS, per="view and table size"
     )
     return parser.parse_args()
 

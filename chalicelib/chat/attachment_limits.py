@@ -59,31 +59,13 @@ def is_image(content_type: str) -> bool:
 
 
 def check_content_type(content_type: str) -> str:
-    normalized = content_type.split(";", 1)[0].strip().lower()
-    if normalized not in ALLOWED_CONTENT_TYPES:
-        kinds = ", ".join(sorted(set(ALLOWED_CONTENT_TYPES.values())))
-        raise InvalidInput(
-            f"Invalid field 'content_type': '{content_type[:100]}' is not accepted "
-            f"in chat; send one of: {kinds}.",
-            field="content_type",
-        )
-    return normalized
+    return limits.check_content_type(content_type, ALLOWED_CONTENT_TYPES)
 
 
 def check_size(size: int) -> int:
-    if size < 1:
-        raise InvalidInput(
-            "Invalid field 'size': the file is empty; choose a file with content.",
-            field="size",
-        )
-    if size > MAX_ATTACHMENT_BYTES:
-        raise InvalidInput(
-            f"Invalid field 'size': {size} bytes is more than the "
-            f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB limit; send a smaller "
-            "file or a link to it.",
-            field="size",
-        )
-    return size
+    return limits.check_size(
+        size, MAX_ATTACHMENT_BYTES, advice="send a smaller file or a link to it"
+    )
 
 
 def check_file_name(file_name: str) -> str:

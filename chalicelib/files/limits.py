@@ -23,10 +23,13 @@ ALLOWED_CONTENT_TYPES = {
 }
 
 
-def check_content_type(content_type: str) -> str:
+def check_content_type(
+    content_type: str, allowed: dict[str, str] = ALLOWED_CONTENT_TYPES
+) -> str:
+    """Return the type without parameters, in lower case, if ``allowed`` has it."""
     normalized = content_type.split(";", 1)[0].strip().lower()
-    if normalized not in ALLOWED_CONTENT_TYPES:
-        kinds = ", ".join(sorted(set(ALLOWED_CONTENT_TYPES.values())))
+    if normalized not in allowed:
+        kinds = ", ".join(sorted(set(allowed.values())))
         raise InvalidInput(
             f"Invalid field 'content_type': '{content_type[:100]}' is not accepted; "
             f"upload one of: {kinds}.",
@@ -35,16 +38,20 @@ def check_content_type(content_type: str) -> str:
     return normalized
 
 
-def check_size(size: int) -> int:
+def check_size(
+    size: int,
+    limit: int = MAX_FILE_BYTES,
+    advice: str = "upload a smaller file",
+) -> int:
     if size < 1:
         raise InvalidInput(
             "Invalid field 'size': the file is empty; choose a file with content.",
             field="size",
         )
-    if size > MAX_FILE_BYTES:
+    if size > limit:
         raise InvalidInput(
             f"Invalid field 'size': {size} bytes is more than the "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB limit; upload a smaller file.",
+            f"{limit // (1024 * 1024)} MB limit; {advice}.",
             field="size",
         )
     return size
