@@ -14,7 +14,6 @@ import random
 import time
 from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError
@@ -64,7 +63,6 @@ class PinCount(Model):
     pin_count = NumberAttribute(default=0)
 
 
-@lru_cache(maxsize=1)
 def pin_of(message: Message) -> Pin:
     return Pin(channel_pk(message.channel_id), pin_sk(message.message_id))
 

@@ -12,7 +12,6 @@ two concurrent clicks or approvers exactly one commits; the other gets 409.
 
 import logging
 from collections.abc import Callable
-from functools import lru_cache
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -35,7 +34,6 @@ from chalicelib.storage.connection import transaction_connection
 logger = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=1)
 def get_request(request_id: str, *, consistent: bool = False) -> FinanceRequest:
     try:
         return FinanceRequest.get(

@@ -14,7 +14,6 @@ checks the current state first, so a redelivered record changes nothing twice.
 """
 
 import logging
-from functools import lru_cache
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.transactions import TransactWrite
@@ -78,7 +77,6 @@ TASK_DESCRIPTIONS = {
 MAX_COMPLETION_STEPS = 6
 
 
-@lru_cache(maxsize=1)
 def require_section_edit(reader: Reader, section_id: str) -> None:
     visible_section(reader, section_id)
     if not reader.section_rights(section_id).edit:

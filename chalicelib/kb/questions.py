@@ -9,7 +9,6 @@ only to people who may edit the article.
 
 import logging
 from collections.abc import Iterable
-from functools import lru_cache
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -45,7 +44,6 @@ NULLABLE_FIELDS = ("text_en",)
 BATCH_GET_LIMIT = 100
 
 
-@lru_cache(maxsize=1)
 def is_cancelled(error: TransactWriteError) -> bool:
     """Tell whether a transaction failed on a condition rather than on DynamoDB."""
     return error.cause_response_code == "TransactionCanceledException"

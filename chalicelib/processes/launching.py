@@ -17,7 +17,6 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -78,7 +77,6 @@ def launched_steps(launch: Launch) -> list[LaunchedStep]:
     return [LaunchedStep(**step) for step in json.loads(launch.steps)]
 
 
-@lru_cache(maxsize=1)
 def _due_dates(template: TemplateDefinition, target: date) -> dict[str, str]:
     dates = {}
     for step in template.steps:

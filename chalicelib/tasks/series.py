@@ -26,7 +26,6 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecord,
@@ -78,7 +77,6 @@ OCCURRENCE_ONLY_FIELDS = (
 )
 
 
-@lru_cache(maxsize=1)
 def _raise_unless_lost_race(error: UpdateError) -> None:
     if error.cause_response_code != "ConditionalCheckFailedException":
         raise error

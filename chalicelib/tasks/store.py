@@ -12,7 +12,6 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -73,7 +72,6 @@ class LinkedWrite:
         return actions
 
 
-@lru_cache(maxsize=1)
 def get_task(
     task_id: str, *, consistent: bool = False, field: str | None = None
 ) -> Task:

@@ -10,7 +10,6 @@ time.
 """
 
 import logging
-from functools import lru_cache
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -33,7 +32,6 @@ FINISHED_STATUSES = ("done", "cancelled")
 MAX_ATTEMPTS = 20
 
 
-@lru_cache(maxsize=1)
 def find_plan(user_id: str, week: IsoWeek) -> WeekPlan | None:
     try:
         return WeekPlan.get(plan_pk(user_id), week_sk(str(week)), consistent_read=True)

@@ -2,6 +2,8 @@
 with its highlight, image previews, downloads and the mention list."""
 
 import os
+import re
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -255,3 +257,155 @@ def test_arrow_keys_move_selection(stack, people, channel, open_page):
     composer.press("ArrowUp")
     composer.press("Enter")
     expect(composer).to_have_value("@boris.sklad ")
+
+
+def task_channel(stack, people, title: str) -> dict:
+    """Create a task from Анна for Борис and wait for its chat thread."""
+    anna, boris = people
+    response = stack.api(
+        "POST",
+        "/api/tasks",
+        anna.token,
+        json={"title": title, "assignee_id": boris.user_id},
+    )
+    assert response.status_code == 201, response.text
+    task_id = response.json()["task"]["id"]
+    for _ in range(100):
+        thread = stack.api("GET", f"/api/tasks/{task_id}", anna.token).json()["thread"]
+        if thread is not None:
+            return thread
+        time.sleep(0.2)
+    pytest.fail(f"the chat thread of task {task_id} was not made")
+
+
+def drop_image(page: Page, target_test_id: str, image: bytes, name: str) -> None:
+    """Drag an image over the element and drop it there."""
+    page.evaluate(
+        """([bytes, name, testId]) => {
+          const data = new DataTransfer();
+          const file = new File([new Uint8Array(bytes)], name, { type: "image/png" });
+          data.items.add(file);
+          const target = document.querySelector(`[data-testid=${testId}]`);
+          const init = { dataTransfer: data, bubbles: true, cancelable: true };
+          target.dispatchEvent(new DragEvent("dragenter", init));
+          window.droppedFiles = data;
+        }""",
+        [list(image), name, target_test_id],
+    )
+
+
+def test_thread_reply_with_file_and_mention(stack, people, open_page):
+    anna, boris = people
+    thread = task_channel(stack, people, "Пересчитать склад")
+    page = open_page(stack)
+    sign_in(page, anna)
+
+    # The link opens the channel with the thread beside it.
+    page.goto(f"/#/chat/{thread['channel_id']}/thread/{thread['thread_id']}")
+    panel = page.get_by_test_id("thread-panel")
+    expect(panel).to_have_attribute("data-root-id", thread["thread_id"])
+    expect(panel.get_by_test_id("thread-root")).to_contain_text("Пересчитать склад")
+
+    drop_image(page, "thread-panel", png_bytes(40, 30), "полка.png")
+    expect(panel).to_have_class(re.compile(r"\bdrop-active\b"))
+    page.evaluate(
+        """() => document.querySelector("[data-testid=thread-panel]").dispatchEvent(
+          new DragEvent("drop", {
+            dataTransfer: window.droppedFiles, bubbles: true, cancelable: true,
+          }),
+        )"""
+    )
+    expect(panel).not_to_have_class(re.compile(r"\bdrop-active\b"))
+    expect(panel.get_by_test_id("thread-composer-file")).to_have_attribute(
+        "data-state", "ready"
+    )
+    # The channel's composer under the history took nothing.
+    expect(page.get_by_test_id("composer-file")).to_have_count(0)
+
+    composer = panel.get_by_test_id("thread-composer-input")
+    composer.type("Глянь, @бор")
+    options = panel.get_by_test_id("mention-option")
+    expect(options).to_have_count(1)
+    composer.press("Enter")
+    expect(composer).to_have_value("Глянь, @boris.sklad ")
+    composer.type("@")
+    expect(panel.get_by_test_id("mention-list")).to_be_visible()
+    # The first Esc closes only the list; the thread stays open.
+    composer.press("Escape")
+    expect(panel.get_by_test_id("mention-list")).to_be_hidden()
+    expect(panel).to_be_visible()
+    composer.press("Backspace")
+    composer.press("Shift+Enter")
+    composer.type("полку")
+    composer.press("Enter")
+
+    # The task's thread already holds the system's replies about the task.
+    reply = panel.get_by_test_id("thread-reply").filter(has_text="полку")
+    expect(reply).to_have_count(1)
+    expect(reply.get_by_test_id("message-text")).to_have_text(
+        "Глянь, @boris.sklad \nполку"
+    )
+    expect(reply.get_by_test_id("message-file-preview")).to_be_visible()
+    replies = stack.api(
+        "GET", f"/api/chat/messages/{thread['thread_id']}/thread", anna.token
+    ).json()["replies"]
+    sent = [reply for reply in replies if reply["sender_id"] == anna.user_id]
+    assert len(sent) == 1
+    assert sent[0]["mentioned_user_ids"] == [boris.user_id]
+    assert [file["file_name"] for file in sent[0]["files"]] == ["полка.png"]
+
+    # With the list closed Esc closes the thread and the link drops it.
+    composer.press("Escape")
+    expect(page.get_by_test_id("thread-panel")).to_have_count(0)
+    expect(page).to_have_url(re.compile(f"#/chat/{thread['channel_id']}$"))
+
+
+def test_task_channels_grouped(stack, people, open_page):
+    anna, boris = people
+    read = task_channel(stack, people, "Сверить накладные")
+    unread = task_channel(stack, people, "Заказать коробки")
+    response = stack.api(
+        "POST",
+        f"/api/chat/channels/{read['channel_id']}/read",
+        anna.token,
+        json={"message_id": read["thread_id"]},
+    )
+    assert response.status_code == 200, response.text
+    response = stack.api(
+        "POST",
+        f"/api/chat/channels/{unread['channel_id']}/messages",
+        boris.token,
+        json={"text": "Коробок нет на складе"},
+    )
+    assert response.status_code == 201, response.text
+    # Positions, and so unread counts, are given by the stream a moment later.
+    for _ in range(100):
+        counts = stack.api("GET", "/api/chat/unread", anna.token).json()["channels"]
+        unread_by_channel = {entry["channel_id"]: entry["unread"] for entry in counts}
+        if unread_by_channel.get(unread["channel_id"]) == 1:
+            break
+        time.sleep(0.2)
+    assert unread_by_channel.get(read["channel_id"], 0) == 0
+    page = open_page(stack)
+    sign_in(page, anna)
+    page.goto("/#/chat")
+    expect(page.get_by_test_id("composer-input")).to_be_editable()
+
+    # Folded, the group shows the channels with unread messages only.
+    group = page.get_by_test_id("work-channel-list")
+    toggle = page.get_by_test_id("work-channels-toggle")
+
+    def item(channel_id: str):
+        return group.locator(f"[data-testid=channel-item][data-id='{channel_id}']")
+
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(item(unread["channel_id"]).get_by_test_id("channel-unread")).to_have_text(
+        "1"
+    )
+    expect(item(read["channel_id"])).to_have_count(0)
+    expect(page.get_by_test_id("channel-list")).not_to_contain_text("Заказать коробки")
+
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(item(read["channel_id"])).to_be_visible()
+    expect(item(unread["channel_id"])).to_be_visible()

@@ -166,7 +166,9 @@ def test_two_step_approval(stack, company, open_page):
 
     # The author's open page follows the request's chat events, with no reload.
     expect(anna.get_by_test_id("finance-request-status")).to_have_text("Согласована")
-    expect(anna.get_by_test_id("finance-request-thread")).to_be_visible()
+    thread_link = anna.get_by_test_id("finance-request-thread")
+    expect(thread_link).to_be_visible()
+    expect(thread_link).to_have_attribute("href", re.compile(r"^#/chat/[^/]+/thread/"))
 
 
 def test_reject_requires_reason(stack, company, open_page):

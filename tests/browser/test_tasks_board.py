@@ -262,4 +262,9 @@ def test_subtask_blocker_and_mention(stack, company, open_page):
     expect(thread_link).to_be_visible()
     expect(thread_link).to_have_text("Обсуждение в чате")
     thread_link.click()
-    expect(page).to_have_url(re.compile(f"#/chat/{thread['channel_id']}$"))
+    expect(page).to_have_url(
+        re.compile(f"#/chat/{thread['channel_id']}/thread/{thread['thread_id']}$")
+    )
+    expect(page.get_by_test_id("thread-panel")).to_have_attribute(
+        "data-root-id", thread["thread_id"]
+    )

@@ -46,7 +46,8 @@ export interface ChannelPane {
   destroy(): void;
 }
 
-export function createChannelPane(channelId: string): ChannelPane {
+/** ``onThreadClosed`` runs when the thread panel closes, by its button or by Esc. */
+export function createChannelPane(channelId: string, onThreadClosed: () => void = () => {}): ChannelPane {
   let olderCursor: string | null = null;
   let historyLoaded = false;
   // The newest root message id up to which the shown history has no gaps. It
@@ -357,8 +358,10 @@ export function createChannelPane(channelId: string): ChannelPane {
     if (threadPanel?.rootId === rootId) return;
     threadPanel = createThreadPanel({
       rootId,
-      sendReply: async (text, root, alsoSendToChannel) => {
-        const { message } = await send(text, root, alsoSendToChannel);
+      channelId,
+      mentionCandidates: () => mentionCandidates,
+      sendReply: async (text, root, alsoSendToChannel, attachmentIds) => {
+        const { message } = await send(text, root, alsoSendToChannel, attachmentIds);
         if (alsoSendToChannel) {
           addRootMessage(message);
           advanceSyncedSeq(message);
@@ -380,6 +383,7 @@ export function createChannelPane(channelId: string): ChannelPane {
     threadPanel = null;
     threadSlot.replaceChildren();
     pane.classList.remove("with-thread");
+    onThreadClosed();
     return true;
   }
 
@@ -453,6 +457,7 @@ export function createChannelPane(channelId: string): ChannelPane {
       .filter((member) => member.handle && member.id !== ownId)
       .map((member) => ({ handle: member.handle as string, name: member.name }));
     composer.refreshMentions();
+    threadPanel?.refreshMentions();
   });
   void loadLatest().then(() => {
     if (!destroyed) composer.focus();

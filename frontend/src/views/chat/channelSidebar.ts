@@ -1,6 +1,7 @@
 // The channel list on the left of the chat screen, with the form that creates
 // a channel, the conversations, unread counts and the links to the Threads,
-// Unread and Search panels.
+// Unread and Search panels. The channels of tasks and payment requests sit
+// under a heading that folds them away, since one person may be on many.
 
 import { element, field, option } from "../../dom";
 import { withBusyButton } from "../../feedback";
@@ -17,6 +18,27 @@ import { openImportDialog } from "./importDialog";
 
 export type ChatPanelName = "threads" | "unread" | "search";
 
+// The channels every task and payment request gets for its discussion.
+const WORK_KINDS: ReadonlySet<Channel["kind"]> = new Set(["task", "finance"]);
+// The key under which this browser keeps whether the person unfolded them.
+const WORK_OPEN_KEY = "shtab.chat.workChannelsOpen";
+
+function readWorkOpen(): boolean {
+  try {
+    return localStorage.getItem(WORK_OPEN_KEY) === "1";
+  } catch {
+    return false;
+  }
+}
+
+function saveWorkOpen(open: boolean): void {
+  try {
+    localStorage.setItem(WORK_OPEN_KEY, open ? "1" : "0");
+  } catch {
+    // Storage may be off, as in private mode, and then the choice lasts until reload.
+  }
+}
+
 export interface ChannelSidebar {
   element: HTMLElement;
   setActive(channelId: string | null): void;
@@ -29,6 +51,25 @@ export function createChannelSidebar(onShowPanel: (panel: ChatPanelName) => void
   const conversationList = element("ul", { className: "channel-list", testId: "conversation-list" });
   const conversationsTitle = element("h3", { className: "sidebar-subtitle", text: ct("conversations") });
   const emptyNote = element("p", { className: "muted", text: t("channelsEmpty"), attributes: { hidden: true } });
+  let workOpen = readWorkOpen();
+  const workList = element("ul", { className: "channel-list", testId: "work-channel-list" });
+  const workCount = element("span", { className: "muted", testId: "work-channels-count" });
+  const workToggle = element(
+    "button",
+    {
+      className: "link-button sidebar-subtitle sidebar-group-toggle",
+      testId: "work-channels-toggle",
+      attributes: { type: "button", "aria-expanded": String(workOpen) },
+      on: {
+        click: () => {
+          workOpen = !workOpen;
+          saveWorkOpen(workOpen);
+          renderList();
+        },
+      },
+    },
+    [element("span", { className: "sidebar-group-arrow", attributes: { "aria-hidden": "true" } }), ct("workChannels"), workCount],
+  );
 
   const nameInput = element("input", {
     testId: "channel-create-name",
@@ -131,12 +172,24 @@ export function createChannelSidebar(onShowPanel: (panel: ChatPanelName) => void
     const threadUnread = unreadThreads().reduce((sum, thread) => sum + thread.unread, 0);
     threadsCount.textContent = threadUnread > 0 ? ` ${threadUnread}` : "";
     const all = sortedChannels();
-    const channels = all.filter((channel) => channel.kind !== "direct" && channel.kind !== "group");
-    const conversations = all.filter((channel) => channel.kind === "direct" || channel.kind === "group");
+    const isConversation = (channel: Channel) => channel.kind === "direct" || channel.kind === "group";
+    const channels = all.filter((channel) => !isConversation(channel) && !WORK_KINDS.has(channel.kind));
+    const conversations = all.filter(isConversation);
+    const work = all.filter((channel) => WORK_KINDS.has(channel.kind));
     emptyNote.hidden = all.length > 0;
     conversationsTitle.hidden = conversations.length === 0;
     conversationList.replaceChildren(...conversations.map(renderItem));
     list.replaceChildren(...channels.map(renderItem));
+    // Folded, the group still shows the channels with unread messages and the
+    // open one, so nothing new is hidden and the open channel stays marked.
+    const shownWork = workOpen
+      ? work
+      : work.filter((channel) => unreadCount(channel.id) > 0 || channel.id === activeChannelId);
+    workToggle.hidden = work.length === 0;
+    workToggle.setAttribute("aria-expanded", String(workOpen));
+    workToggle.classList.toggle("open", workOpen);
+    workCount.textContent = ` ${work.length}`;
+    workList.replaceChildren(...shownWork.map(renderItem));
   }
 
   function renderItem(channel: Channel): HTMLElement {
@@ -190,6 +243,8 @@ export function createChannelSidebar(onShowPanel: (panel: ChatPanelName) => void
     navigation,
     createForm,
     list,
+    workToggle,
+    workList,
     conversationsTitle,
     conversationList,
     emptyNote,

@@ -1,6 +1,7 @@
 // The chat screen: the channel sidebar and the open channel or one of the
 // Threads, Unread and Search panels. It routes live socket events to the open
-// channel, picks a channel when none is named and closes a thread on Esc.
+// channel, picks a channel when none is named, opens the thread a link names
+// (#/chat/<channel>/thread/<message>) and closes a thread on Esc.
 
 import "./chat.css";
 import { element } from "../../dom";
@@ -13,6 +14,7 @@ import { createChannelPane, type ChannelPane } from "./channelPane";
 import { createChannelSidebar, type ChatPanelName } from "./channelSidebar";
 import { isLoaded, loadChannels, loadUnread, setOpenChannel, sortedChannels } from "./channelStore";
 import { createSearchPanel, type ChatPanel } from "./searchPanel";
+import { chatThreadHash, threadIdFromHash } from "./threadLink";
 import { createThreadsPanel } from "./threadsPanel";
 import { createUnreadPanel } from "./unreadPanel";
 
@@ -48,9 +50,21 @@ export function createChatView(container: HTMLElement, route: Route): View {
   /** Opens a channel from a panel and, when `rootId` is set, its thread. */
   function openMessage(channelId: string, rootId: string | null): void {
     pendingThread = rootId ? { channelId, rootId } : null;
-    const hash = chatHash(channelId);
+    const hash = rootId ? chatThreadHash(channelId, rootId) : chatHash(channelId);
     if (location.hash === hash) showChannel(channelId);
     else navigate(hash);
+  }
+
+  /** Remembers the thread the current link names, to open once its channel is shown. */
+  function takeThreadFromLink(channelId: string | null): void {
+    const rootId = threadIdFromHash(location.hash);
+    if (channelId !== null && rootId !== null) pendingThread = { channelId, rootId };
+  }
+
+  /** Drops the thread from the link once its panel closes, so the link opens it again. */
+  function onThreadClosed(): void {
+    const channelId = channelPane?.channelId;
+    if (channelId && threadIdFromHash(location.hash) !== null) navigate(chatHash(channelId), { replace: true });
   }
 
   function openPendingThread(): void {
@@ -77,7 +91,7 @@ export function createChatView(container: HTMLElement, route: Route): View {
       if (isLoaded()) queueMicrotask(openDefaultChannel);
       return;
     }
-    channelPane = createChannelPane(channelId);
+    channelPane = createChannelPane(channelId, onThreadClosed);
     mainArea.replaceChildren(channelPane.element);
     openPendingThread();
   }
@@ -132,7 +146,9 @@ export function createChatView(container: HTMLElement, route: Route): View {
   }
   document.addEventListener("keydown", onKeyDown);
 
-  showChannel(route.name === "chat" ? route.channelId : null);
+  const firstChannelId = route.name === "chat" ? route.channelId : null;
+  takeThreadFromLink(firstChannelId);
+  showChannel(firstChannelId);
   loadUnread().catch(() => {});
   loadChannels()
     .then(() => {
@@ -142,7 +158,9 @@ export function createChatView(container: HTMLElement, route: Route): View {
 
   return {
     update(nextRoute) {
-      if (nextRoute.name === "chat") showChannel(nextRoute.channelId);
+      if (nextRoute.name !== "chat") return;
+      takeThreadFromLink(nextRoute.channelId);
+      showChannel(nextRoute.channelId);
     },
     destroy() {
       destroyed = true;

@@ -1,5 +1,5 @@
 // The message input with a length counter, used under a channel and in a thread.
-// Under a channel it also takes files and offers @mentions of the members.
+// Both take files and offer @mentions of the channel's members.
 
 import { element } from "../../dom";
 import { errorMessage, showError } from "../../feedback";
@@ -31,6 +31,8 @@ export interface ComposerOptions {
   onSend: (text: string, attachmentIds: string[]) => Promise<void>;
   /** Set to let the composer upload files to this channel. */
   filesChannelId?: string;
+  /** Begins the test ids of the file parts; "composer" unless set. */
+  filesTestIdPrefix?: string;
   /** Set to offer @mentions of these people. */
   mentionCandidates?: () => MentionCandidate[];
 }
@@ -65,7 +67,7 @@ export function createComposer(options: ComposerOptions): Composer {
   let sending = false;
   let showingLengthError = false;
   let showingUploadsError = false;
-  const files: ComposerFiles | null = options.filesChannelId ? createComposerFiles(options.filesChannelId, () => refresh()) : null;
+  const files: ComposerFiles | null = options.filesChannelId ? createComposerFiles(options.filesChannelId, () => refresh(), options.filesTestIdPrefix) : null;
   const mentions: MentionAutocomplete | null = options.mentionCandidates
     ? attachMentionAutocomplete(input, options.mentionCandidates)
     : null;

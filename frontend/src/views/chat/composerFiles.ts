@@ -33,17 +33,22 @@ export interface ComposerFiles {
   acceptDrops(target: HTMLElement): void;
 }
 
-export function createComposerFiles(channelId: string, onChange: () => void): ComposerFiles {
+/**
+ * ``testIdPrefix`` names the test ids of the parts ("composer" gives
+ * "composer-attach", "composer-file" and so on), so that the channel's and the
+ * thread's composers can be told apart on one page.
+ */
+export function createComposerFiles(channelId: string, onChange: () => void, testIdPrefix = "composer"): ComposerFiles {
   const pending: PendingFile[] = [];
-  const list = element("div", { className: "composer-files", testId: "composer-files", attributes: { hidden: true } });
+  const list = element("div", { className: "composer-files", testId: `${testIdPrefix}-files`, attributes: { hidden: true } });
   const input = element("input", {
     className: "composer-file-input",
-    testId: "composer-file-input",
+    testId: `${testIdPrefix}-file-input`,
     attributes: { type: "file", multiple: true, accept: ACCEPTED_FILES, tabindex: -1, "aria-hidden": "true" },
   });
   const button = element("button", {
     className: "button composer-attach",
-    testId: "composer-attach",
+    testId: `${testIdPrefix}-attach`,
     text: "📎",
     attributes: { type: "button", title: ft("attach"), "aria-label": ft("attach") },
     on: { click: () => input.click() },
@@ -68,7 +73,7 @@ export function createComposerFiles(channelId: string, onChange: () => void): Co
   function createChip(file: File): { chip: HTMLElement; progress: HTMLProgressElement; status: HTMLElement } {
     const progress = element("progress", { className: "composer-file-progress", attributes: { max: 100, value: 0 } });
     const status = element("span", { className: "muted composer-file-status", text: ft("uploading", { percent: 0 }) });
-    const chip = element("div", { className: "composer-file", testId: "composer-file", dataset: { state: "uploading" } }, [
+    const chip = element("div", { className: "composer-file", testId: `${testIdPrefix}-file`, dataset: { state: "uploading" } }, [
       element("span", { className: "composer-file-name", text: file.name }),
       element("span", { className: "muted", text: formatFileSize(file.size) }),
       progress,
@@ -89,7 +94,7 @@ export function createComposerFiles(channelId: string, onChange: () => void): Co
       entry.chip.dataset.state = "ready";
       progress.remove();
       status.remove();
-      if (entry.file.type.startsWith("image/")) showLocalThumbnail(entry);
+      if (entry.file.type.startsWith("image/")) showLocalThumbnail(entry, testIdPrefix);
     } catch (error) {
       entry.failed = true;
       entry.chip.dataset.state = "failed";
@@ -114,7 +119,7 @@ export function createComposerFiles(channelId: string, onChange: () => void): Co
       chip.appendChild(
         element("button", {
           className: "link-button composer-file-remove",
-          testId: "composer-file-remove",
+          testId: `${testIdPrefix}-file-remove`,
           text: "×",
           attributes: { type: "button", title: ft("removeFile"), "aria-label": ft("removeFile") },
           on: { click: () => remove(entry) },
@@ -178,12 +183,12 @@ const MAX_THUMBNAIL_BYTES = 5 * 1024 * 1024;
  * Shows the picked image in its chip, read from the local file. The page's
  * Content-Security-Policy allows data: images but not blob: ones.
  */
-function showLocalThumbnail(entry: PendingFile): void {
+function showLocalThumbnail(entry: PendingFile, testIdPrefix: string): void {
   if (entry.file.size > MAX_THUMBNAIL_BYTES) return;
   const reader = new FileReader();
   reader.addEventListener("load", () => {
     if (typeof reader.result !== "string") return;
-    const image = element("img", { className: "composer-file-thumbnail", testId: "composer-file-thumbnail", attributes: { src: reader.result, alt: "" } });
+    const image = element("img", { className: "composer-file-thumbnail", testId: `${testIdPrefix}-file-thumbnail`, attributes: { src: reader.result, alt: "" } });
     entry.chip.prepend(image);
   });
   reader.readAsDataURL(entry.file);

@@ -24,6 +24,9 @@ const MAX_SHOWN = 8;
 // end an email address, as the backend's rule has it.
 const MENTION_BEFORE_CARET = /(?:^|[^\p{L}\p{N}_@.])@([\p{L}\p{N}._%+-]*)$/u;
 const CHANNEL_HANDLES = ["channel", "канал"];
+// Numbers the lists, since the channel's and the thread's composers each have
+// one and the options' element ids must differ.
+let listCount = 0;
 
 export function attachMentionAutocomplete(
   input: HTMLTextAreaElement,
@@ -34,6 +37,8 @@ export function attachMentionAutocomplete(
     testId: "mention-list",
     attributes: { role: "listbox", "aria-label": ft("mentionList"), hidden: true },
   });
+  listCount += 1;
+  const optionIdPrefix = `mention-${listCount}-option`;
   let shown: MentionCandidate[] = [];
   let active = 0;
   let start = -1;
@@ -69,7 +74,7 @@ export function attachMentionAutocomplete(
             className: index === active ? "mention-option active" : "mention-option",
             testId: "mention-option",
             dataset: { handle: candidate.handle },
-            attributes: { role: "option", id: `mention-option-${index}`, "aria-selected": String(index === active) },
+            attributes: { role: "option", id: `${optionIdPrefix}-${index}`, "aria-selected": String(index === active) },
             on: {
               // mousedown, not click, so the input keeps its focus and caret.
               mousedown: (event) => {
@@ -83,7 +88,7 @@ export function attachMentionAutocomplete(
       ),
     );
     list.hidden = shown.length === 0;
-    if (shown.length > 0) input.setAttribute("aria-activedescendant", `mention-option-${active}`);
+    if (shown.length > 0) input.setAttribute("aria-activedescendant", `${optionIdPrefix}-${active}`);
   }
 
   function update(): void {

@@ -1,6 +1,7 @@
 // The thread panel beside a channel: the root message, its replies (oldest
 // first), a composer that replies in the thread (optionally also to the
-// channel) and the follow switch. A reconnect loads the replies after the
+// channel) with files and @mentions, and the follow switch. Files dropped
+// anywhere on the panel go into its composer. A reconnect loads the replies after the
 // highest thread position shown (`seq`).
 
 import { fetchThread } from "../../api";
@@ -12,6 +13,7 @@ import { followThread, markThreadRead, threadRepliesAfterSeq } from "./chatApi";
 import { ct } from "./chatText";
 import { setThreadUnread } from "./channelStore";
 import { createComposer } from "./composer";
+import type { MentionCandidate } from "./mentionAutocomplete";
 import type { MessageActionHandlers } from "./messageActions";
 import { MessageCollection } from "./messageCollection";
 import { renderMessage } from "./messageItem";
@@ -23,11 +25,17 @@ export interface ThreadPanel {
   updateRoot(message: Message): void;
   /** Fetches the root and all replies again, e.g. after the socket reconnects. */
   reload(): Promise<void>;
+  /** Filters an open mention list again once the channel's members have loaded. */
+  refreshMentions(): void;
 }
 
 export interface ThreadPanelOptions {
   rootId: string;
-  sendReply: (text: string, rootId: string, alsoSendToChannel: boolean) => Promise<Message>;
+  /** The channel of the thread, to which the composer uploads files. */
+  channelId: string;
+  sendReply: (text: string, rootId: string, alsoSendToChannel: boolean, attachmentIds: string[]) => Promise<Message>;
+  /** The people offered after "@" in the composer. */
+  mentionCandidates: () => MentionCandidate[];
   actions?: MessageActionHandlers;
   /** Receives the root as fetched, so the channel can refresh its reply count. */
   onRootLoaded: (root: Message) => void;
@@ -75,8 +83,11 @@ export function createThreadPanel(options: ThreadPanelOptions): ThreadPanel {
     counterTestId: "thread-char-counter",
     errorTestId: "thread-composer-error",
     placeholder: t("threadComposerPlaceholder"),
-    onSend: async (text) => {
-      const reply = await options.sendReply(text, rootId, alsoToChannel.checked);
+    filesChannelId: options.channelId,
+    filesTestIdPrefix: "thread-composer",
+    mentionCandidates: options.mentionCandidates,
+    onSend: async (text, attachmentIds) => {
+      const reply = await options.sendReply(text, rootId, alsoToChannel.checked, attachmentIds);
       alsoToChannel.checked = false;
       addReply(reply);
       // Replying makes the replier follow the thread.
@@ -101,6 +112,8 @@ export function createThreadPanel(options: ThreadPanelOptions): ThreadPanel {
     composer.element,
     element("label", { className: "thread-also-channel" }, [alsoToChannel, ct("alsoSendToChannel")]),
   ]);
+
+  composer.acceptDrops(panel);
 
   function updateRoot(message: Message): void {
     rootContainer.replaceChildren(renderMessage(message, { testId: "thread-root" }));
@@ -164,5 +177,5 @@ export function createThreadPanel(options: ThreadPanelOptions): ThreadPanel {
     scheduleMarkRead();
   });
 
-  return { element: panel, rootId, addReply, updateRoot, reload };
+  return { element: panel, rootId, addReply, updateRoot, reload, refreshMentions: () => composer.refreshMentions() };
 }

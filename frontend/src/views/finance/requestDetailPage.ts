@@ -5,7 +5,8 @@ import { actOnFinanceRequest, fetchFinanceRequest, listFinanceCategories, type F
 import { element, field } from "../../dom";
 import { runAction, runInBackground, showError, showNotice, withBusyButton } from "../../feedback";
 import { formatDate, formatDateTime, t, type MessageKey } from "../../i18n";
-import { chatHash, financeEditHash, taskHash } from "../../router";
+import { financeEditHash, taskHash } from "../../router";
+import { chatThreadHash } from "../chat/threadLink";
 import { liveSocket } from "../../socket";
 import type { FinanceCategory, FinanceRequestDetail } from "../../types";
 import type { View } from "../view";
@@ -153,7 +154,7 @@ export function createRequestDetailPage(container: HTMLElement, requestId: strin
       const threadLink = element("a", {
         testId: "finance-request-thread",
         text: t("financeOpenThread"),
-        attributes: { href: chatHash(shown.thread.channel_id) },
+        attributes: { href: chatThreadHash(shown.thread.channel_id, shown.thread.thread_id) },
       });
       items.push(...fact(t("financeThread"), threadLink));
     }

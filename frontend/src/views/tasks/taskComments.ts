@@ -4,8 +4,8 @@
 import { element, option } from "../../dom";
 import { withBusyButton } from "../../feedback";
 import { formatDateTime } from "../../i18n";
-import { chatHash } from "../../router";
 import type { User } from "../../types";
+import { chatThreadHash } from "../chat/threadLink";
 import { postTaskComment, type TaskCommentRecord, type TaskThread } from "./taskApi";
 import { tr } from "./taskMessages";
 
@@ -100,7 +100,7 @@ export function createCommentsSection(onPosted: () => void): CommentsSection {
     show(nextTaskId, comments, users, thread) {
       taskId = nextTaskId;
       chatRow.hidden = thread === null;
-      if (thread) chatLink.setAttribute("href", chatHash(thread.channel_id));
+      if (thread) chatLink.setAttribute("href", chatThreadHash(thread.channel_id, thread.thread_id));
       userList = users.filter((user) => user.status === "active");
       mentionSelect.replaceChildren(
         option("", tr("mentionPick")),
