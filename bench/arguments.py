@@ -6,7 +6,7 @@ import argparse
 def add_request_counts(
     parser: argparse.ArgumentParser, timed: int, warm_up: int, per: str
 ) -> None:
-    """Add --requests and --warm-up; ``per`` says what each count is for."""
+    """Add --requests and --warm-up. ``per`` names what each count is for."""
     parser.add_argument(
         "--requests",
         type=int,

@@ -6,7 +6,7 @@ from chalicelib.config import get_settings
 
 MAX_RETRY_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 5
-# DynamoDB answers in milliseconds. Benchmarks that fill moto with hundreds of
+# DynamoDB responds in milliseconds. Benchmarks that fill moto with hundreds of
 # thousands of items raise this, because moto reads a whole table per index
 # Query.
 READ_TIMEOUT_SECONDS = float(os.environ.get("SHTAB_DYNAMODB_READ_TIMEOUT", "10"))

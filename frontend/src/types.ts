@@ -123,7 +123,7 @@ export interface ChannelMember {
   id: string;
   name: string;
   status: string;
-  /** What follows "@" to mention the person; null for a deactivated person. */
+  /** Handle typed after "@" to mention the person, or null for a deactivated person. */
   handle?: string | null;
 }
 

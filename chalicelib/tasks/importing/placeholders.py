@@ -142,6 +142,7 @@ def _reassign_task(
         task = find_task(task_id, consistent=True)
         if task is None:
             return False
+
         assignee_id = (
             user_id if task.assignee_id == placeholder_id else task.assignee_id
         )
@@ -164,6 +165,7 @@ def _reassign_task(
         }
         if assignee_id != task.assignee_id and task.department_id is None:
             values["department_id"] = find_user(user_id).department_id
+
         actions, changes = [], []
         for name, value in values.items():
             old = getattr(task, name)
@@ -177,6 +179,7 @@ def _reassign_task(
             changes.append(field_change(name, old, value))
         if not changes:
             return False
+
         entry = history_entry(task, service.actor_of(viewer), "edited", changes)
         commit(task, actions, entry)
         return True

@@ -10,7 +10,7 @@ export function chatThreadHash(channelId: string, rootId: string): string {
   return `${chatHash(channelId)}/${THREAD_SEGMENT}/${encodeURIComponent(rootId)}`;
 }
 
-/** The root message id a chat link names, or null when it names none. */
+/** Returns the root message id that a chat link names, or null when it names none. */
 export function threadIdFromHash(hash: string): string | null {
   const segments = hash.replace(/^#\/?/, "").split("/").filter(Boolean);
   if (segments[0] !== "chat" || segments[2] !== THREAD_SEGMENT || !segments[3]) return null;
