@@ -16,6 +16,7 @@ from chalicelib.chat.search_index import index_chat_record, is_message_change
 from chalicelib.chat.search_routes import search_routes
 from chalicelib.chat.thread_routes import thread_routes
 from chalicelib.clock import utc_now
+from chalicelib.cors import CORS
 from chalicelib.finance.attachment_routes import attachment_routes
 from chalicelib.finance.handover import handle_user_record as hand_over_approvals
 from chalicelib.finance.reactions import handle_finance_record, is_history_insert
@@ -58,6 +59,7 @@ from chalicelib.people.membership import handle_user_record
 from chalicelib.people.routes import people_routes
 from chalicelib.processes.routes import launch_routes, template_routes
 from chalicelib.streams.batch import stream_reaction
+from chalicelib.streams.dead_letter_routes import dead_letter_routes
 from chalicelib.tasks.importing.routes import task_import_routes
 from chalicelib.tasks.reminders import send_due_reminders
 from chalicelib.tasks.routes import task_routes
@@ -74,6 +76,8 @@ logging.getLogger("chalicelib").setLevel(logging.INFO)
 # Chalice 1.34 packages WebSocket handlers only with this flag set.
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 
+# Set before any blueprint is registered: each route copies it when added.
+app.api.cors = CORS
 app.register_middleware(handle_errors, "http")
 # After handle_errors, which turns its Forbidden into a JSON error.
 app.register_middleware(enforce_scopes, "http")
@@ -108,6 +112,7 @@ app.register_blueprint(inbound_hook_routes, url_prefix="/api/hooks")
 app.register_blueprint(telegram_routes, url_prefix="/api/integrations")
 app.register_blueprint(telegram_update_routes, url_prefix="/api/telegram")
 app.register_blueprint(import_routes, url_prefix="/api")
+app.register_blueprint(dead_letter_routes, url_prefix="/api/admin")
 
 
 @app.route("/api/health", methods=["GET"])

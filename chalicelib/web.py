@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -9,6 +10,7 @@ from chalice import Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.cors import add_cors_headers
 from chalicelib.errors import (
     ApiError,
     Forbidden,
@@ -47,6 +49,10 @@ _CHALICE_CODES = {
     "UnsupportedMediaType": "unsupported_media_type",
     "InternalServerError": "internal_error",
 }
+
+# Chalice's message when a binary response meets a request without a
+# matching Accept header.
+_BINARY_RESPONSE = re.compile(r"The response has a Content-Type of (\S+?)\.(?:\s|$)")
 
 
 @dataclass(frozen=True)
@@ -95,14 +101,26 @@ def handle_errors(event: Request, get_response) -> Response:
         _check_path_ids(event)
         response = get_response(event)
     except ApiError as error:
-        return error_response(error)
+        response = error_response(error)
+    # Chalice adds these to what a view returns, not to errors raised past it.
+    add_cors_headers(response.headers)
 
     body = response.body
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
         code = _CHALICE_CODES.get(body["Code"], "error")
         message = body.get("Message", "")
         if code == "unsupported_media_type":
-            message += "; send the body as JSON with Content-Type: application/json."
+            message += (
+                "; send the body with the Content-Type that /api/openapi.json "
+                "gives for this route (application/json for most routes)."
+            )
+        binary_type = _BINARY_RESPONSE.search(message)
+        if binary_type:
+            # Chalice returns a binary body only to a client that accepts it.
+            message = (
+                f"This route returns a file of type {binary_type.group(1)}; send an "
+                f"Accept header that allows it, such as 'Accept: */*'."
+            )
         response.body = {"error": {"code": code, "message": message}}
         # Chalice sets no Content-Type on its own errors, such as 405 and 415.
         response.headers["Content-Type"] = "application/json"

@@ -4,7 +4,9 @@ Tables are created from ``infra/resources.json``, so the local schema is the
 deployed one. Data is kept in ``DATA_DIR/dynamodb.json`` between runs.
 """
 
+import base64
 import copy
+import hashlib
 import json
 import logging
 import os
@@ -186,6 +188,40 @@ def back_up_transactions_by_item() -> None:
     Table.__deepcopy__ = _deepcopy_table
 
 
+# The table of the stream reactions' idempotency records (Powertools for AWS
+# Lambda); each record is INPROGRESS while its reaction runs.
+IDEMPOTENCY_TABLE = "idempotency"
+
+# Stream records whose reactions had not finished when the snapshot was taken,
+# by table name, with the digest of that snapshot.
+STREAMS_FILE = "dynamodb-streams.json"
+
+# Given a function that returns a table's stream records after a sequence
+# number, returns the records each reaction has yet to finish, by table name.
+UnprocessedRecords = Callable[[Callable[[str, int | None], list]], dict[str, list]]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text)
+    temporary.replace(path)
+
+
+def _base64_binary(value: object) -> str:
+    """Encode a binary attribute as DynamoDB JSON does.
+
+    moto 5.2.5's ``Item.to_json`` returns a top-level binary attribute (such
+    as a dead letter's compressed record) as the raw bytes it holds.
+    """
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"cannot save a value of type {type(value).__name__}")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class EmbeddedDynamoDB:
     """moto's DynamoDB on a loopback port, with the project's tables."""
 
@@ -195,6 +231,7 @@ class EmbeddedDynamoDB:
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.endpoint = ""
         self._snapshot_lock = threading.Lock()
+        self._restored_records: dict[str, list[dict]] = {}
         # Fixed when the tables are created, so that editing the template while
         # the stack runs cannot change what is saved.
         self._table_names: list[str] = []
@@ -260,8 +297,14 @@ class EmbeddedDynamoDB:
     def table_names(self) -> list[str]:
         return list(self._table_names)
 
-    def snapshot(self) -> int:
+    def snapshot(self, unprocessed: UnprocessedRecords | None = None) -> int:
         """Write every table's items to the snapshot file; return the item count.
+
+        The items of all tables are copied while writes wait (``_write_lock``),
+        so the file contains the store as of one moment: a transaction is in it
+        whole or not at all, in every table. ``unprocessed`` returns, at that
+        moment, the stream records whose reactions have not finished; they go
+        to the streams file beside the snapshot, to be run after a restart.
 
         The items are read from moto's in-process backend rather than through
         its HTTP API: a Scan over HTTP costs about 1 ms per item in moto's
@@ -270,19 +313,59 @@ class EmbeddedDynamoDB:
         if self.snapshot_path is None:
             return 0
         with self._snapshot_lock:
-            tables = {name: self._items_of(name) for name in self.table_names()}
-            temporary = self.snapshot_path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(tables, ensure_ascii=False))
-            temporary.replace(self.snapshot_path)
+            with _write_lock:
+                tables = {name: self._items_of(name) for name in self.table_names()}
+                records = unprocessed(self.stream_records_after) if unprocessed else {}
+            text = json.dumps(tables, ensure_ascii=False, default=_base64_binary)
+            _write_atomically(self.snapshot_path, text)
+            # The streams file names the snapshot it belongs to. If the process
+            # stops between the two replaces, the digests differ and the old
+            # streams file is skipped on start.
+            _write_atomically(
+                self.streams_path,
+                json.dumps(
+                    {"snapshot_sha256": _digest(text), "records": records},
+                    default=_base64_binary,
+                ),
+            )
             return sum(len(items) for items in tables.values())
 
+    @property
+    def streams_path(self) -> Path:
+        return self.snapshot_path.with_name(STREAMS_FILE)
+
+    def stream_records_after(self, table_name: str, sequence: int | None) -> list:
+        """Return the stream records of a table after ``sequence``, as GetRecords does.
+
+        Called under the write lock, so no record is being added meanwhile.
+        """
+        table = self._backend().tables.get(table_name)
+        if table is None or table.stream_shard is None:
+            return []
+        shard = table.stream_shard
+        # A record's sequence number is its index plus the shard's first number.
+        first = 0 if sequence is None else sequence - shard.starting_sequence_number + 1
+        records = []
+        for stream_record in shard.items[max(first, 0) :]:
+            record = copy.deepcopy(stream_record.to_json())
+            created = record["dynamodb"].get("ApproximateCreationDateTime")
+            if hasattr(created, "timestamp"):
+                record["dynamodb"]["ApproximateCreationDateTime"] = int(
+                    created.timestamp()
+                )
+            records.append(record)
+        return records
+
+    def restored_stream_records(self) -> dict[str, list[dict]]:
+        """Return the unprocessed stream records saved with the loaded snapshot."""
+        return dict(self._restored_records)
+
     def _items_of(self, table_name: str) -> list[dict]:
-        backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][self._region()]
-        table = backend.tables.get(table_name)
+        table = self._backend().tables.get(table_name)
         if table is None:
             return []
-        # moto's server threads may change the table while it is copied; a
-        # copy that raced a write is simply taken again.
+        # The wrapped write methods wait for the snapshot. A change made around
+        # them would make the iteration fail, and the copy is then taken again.
         for _attempt in range(5):
             try:
                 return [item.to_json()["Attributes"] for item in table.all_items()]
@@ -290,14 +373,39 @@ class EmbeddedDynamoDB:
                 continue
         raise RuntimeError(f"table {table_name} kept changing while being saved")
 
+    def _backend(self) -> DynamoDBBackend:
+        return dynamodb_backends[DEFAULT_ACCOUNT_ID][self._region()]
+
     @staticmethod
     def _region() -> str:
         return os.environ.get("AWS_DEFAULT_REGION", "eu-central-1")
 
+    def _restore_stream_records(self, snapshot_text: str) -> None:
+        """Load the streams file if it belongs to the snapshot that was loaded."""
+        if not self.streams_path.exists():
+            return
+        saved = json.loads(self.streams_path.read_text())
+        if saved.get("snapshot_sha256") != _digest(snapshot_text):
+            # NOTE: the process stopped between writing the snapshot and this
+            # file, so the reactions unfinished at that save do not run again.
+            logger.warning(
+                "stream records in %s belong to an older snapshot; skipped",
+                self.streams_path,
+            )
+            return
+        self._restored_records = {
+            name: records for name, records in saved["records"].items() if records
+        }
+        pending = sum(len(records) for records in self._restored_records.values())
+        if pending:
+            logger.info("restored %d unprocessed stream records", pending)
+
     def _restore(self) -> int:
         if self.snapshot_path is None or not self.snapshot_path.exists():
             return 0
-        tables = json.loads(self.snapshot_path.read_text())
+        snapshot_text = self.snapshot_path.read_text()
+        self._restore_stream_records(snapshot_text)
+        tables = json.loads(snapshot_text)
         backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][self._region()]
         count = 0
         known = set(self.table_names())
@@ -305,9 +413,25 @@ class EmbeddedDynamoDB:
             if name not in known:
                 logger.warning("snapshot has unknown table %s; skipped", name)
                 continue
+            if name == self.prefix + IDEMPOTENCY_TABLE:
+                items = _without_stale_claims(items)
             # Straight into the backend: one HTTP call per 25 items would make
             # a start with a large history take a minute.
             for item in items:
                 backend.put_item(name, item)
             count += len(items)
         return count
+
+
+def _without_stale_claims(items: list[dict]) -> list[dict]:
+    """Drop the reactions' in-progress claims, made by the process that stopped.
+
+    A reaction claims a record in the idempotency table before it runs. A
+    claim saved mid-run outlives the process, and the record's rerun after the
+    start would fail as already in progress until the claim expires, and be
+    parked as a dead letter after three attempts.
+    """
+    kept = [item for item in items if item.get("status", {}).get("S") != "INPROGRESS"]
+    if len(kept) != len(items):
+        logger.info("dropped %d stale reaction claims", len(items) - len(kept))
+    return kept

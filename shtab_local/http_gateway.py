@@ -12,6 +12,8 @@ from chalice.local import (
     NotAuthorizedError,
 )
 
+from chalicelib.cors import add_cors_headers
+
 logger = logging.getLogger(__name__)
 
 
@@ -22,11 +24,9 @@ UNAUTHENTICATED_MESSAGE = (
 
 def _json_error(status: int, code: str, message: str) -> dict:
     body = json.dumps({"error": {"code": code, "message": message}})
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": "application/json"},
-        "body": body,
-    }
+    # API Gateway's own errors carry these too (infra/resources.json).
+    headers = add_cors_headers({"Content-Type": "application/json"})
+    return {"statusCode": status, "headers": headers, "body": body}
 
 
 def _thread_local_request_state(app) -> None:
@@ -63,9 +63,37 @@ class HttpGateway:
         _thread_local_request_state(app)
         config = Config(chalice_stage="local", config_from_disk={"app_name": "shtab"})
         self._gateway = LocalGateway(app, config)
+        self._client = threading.local()
+        self._wrap_event_converter()
 
-    def handle(self, method: str, path: str, headers: dict, body: bytes | None) -> dict:
+    def _wrap_event_converter(self) -> None:
+        """Put the caller's address in each event, as API Gateway does.
+
+        Chalice's local events all name 127.0.0.1, which would make the
+        sign-in throttle count every client of the stack as one address.
+        """
+        converter = self._gateway.event_converter
+        create_event = converter.create_lambda_event
+
+        def create_event_with_address(*args, **kwargs):
+            event = create_event(*args, **kwargs)
+            address = getattr(self._client, "address", None)
+            if address:
+                event["requestContext"]["identity"]["sourceIp"] = address
+            return event
+
+        converter.create_lambda_event = create_event_with_address
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        headers: dict,
+        body: bytes | None,
+        client_address: str | None = None,
+    ) -> dict:
         """Turn one HTTP request into an API Gateway event and run the app on it."""
+        self._client.address = client_address
         try:
             return self._gateway.handle_request(method, path, headers, body)
         except ForbiddenError as error:

@@ -58,6 +58,9 @@ class ShardReader:
     iterator: str | None
     handler: Callable
     pending: list = field(default_factory=list)
+    # The sequence number of the last record whose reaction finished (or which
+    # was parked); a snapshot saves the records after it.
+    completed_sequence: int | None = None
 
 
 class StreamPump:
@@ -86,6 +89,8 @@ class StreamPump:
         self._lock = threading.Lock()
         self.parked: list[dict] = []
         self.failed_batches = 0
+        # Records saved unprocessed by the last run, by table; run first.
+        self._restored: dict[str, list[dict]] = {}
 
     def attach(self) -> None:
         """Open a reader at the start of each reaction table's stream."""
@@ -145,10 +150,56 @@ class StreamPump:
             else:
                 idle_sleep = min(idle_sleep * 2, MAX_IDLE_SLEEP_SECONDS)
 
+    def restore(self, records: dict[str, list[dict]]) -> None:
+        """Queue records that the last run saved before their reactions finished.
+
+        Reactions are written for redelivery, so a record whose reaction had
+        partly run before the stop is safe to run again.
+        """
+        with self._lock:
+            for table, table_records in records.items():
+                if table not in self._reactions:
+                    logger.warning("saved stream records of unknown table=%s", table)
+                    continue
+                self._restored.setdefault(table, []).extend(table_records)
+
+    def unprocessed(self, records_after: Callable) -> dict[str, list[dict]]:
+        """Return the records whose reactions have not finished, by table.
+
+        ``records_after(table_name, sequence)`` reads a stream after a
+        sequence number. The caller holds the write lock, so no record is
+        added meanwhile; a batch being dispatched counts as unprocessed.
+        """
+        # list() copies at once, while the pump thread may drop a finished batch.
+        unprocessed = {
+            table: list(records) for table, records in list(self._restored.items())
+        }
+        for reader in self._readers:
+            records = records_after(
+                self._prefix + reader.table, reader.completed_sequence
+            )
+            if records:
+                unprocessed.setdefault(reader.table, []).extend(records)
+        return unprocessed
+
+    def _run_restored(self) -> bool:
+        for table in list(self._restored):
+            reader = next(
+                candidate for candidate in self._readers if candidate.table == table
+            )
+            records = self._restored[table]
+            batch = records[:BATCH_SIZE]
+            self._dispatch(reader, batch, restored=True)
+            del records[: len(batch)]
+            if not records:
+                del self._restored[table]
+            return True
+        return False
+
     def run_once(self) -> bool:
         """Read and dispatch what each stream has now; return True if any."""
         with self._lock:
-            busy = False
+            busy = self._run_restored()
             for reader in self._readers:
                 records = self._read(reader)
                 if records:
@@ -189,12 +240,15 @@ class StreamPump:
                 )
         return records
 
-    def _dispatch(self, reader: ShardReader, records: list[dict]) -> None:
+    def _dispatch(
+        self, reader: ShardReader, records: list[dict], restored: bool = False
+    ) -> None:
         attempt = 0
+        last = records[-1]["dynamodb"].get("SequenceNumber") if records else None
         while records:
             failed_from = self._invoke(reader, records)
             if failed_from is None:
-                return
+                break
             self.failed_batches += 1
             attempt += 1
             records = records[failed_from:]
@@ -210,6 +264,10 @@ class StreamPump:
                 attempt,
             )
             time.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1])
+        # Restored records carry the last run's sequence numbers, which say
+        # nothing of this run's stream.
+        if last is not None and not restored:
+            reader.completed_sequence = int(last)
 
     def _invoke(self, reader: ShardReader, records: list[dict]) -> int | None:
         """Run the reaction; return the index of the first failed record, if any."""

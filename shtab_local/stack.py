@@ -27,13 +27,25 @@ SNAPSHOT_INTERVAL_SECONDS = 2.0
 
 def content_security_policy(port: int) -> str:
     # Uploads go to the /s3 proxy on 127.0.0.1, which is another origin for a
-    # page opened at localhost.
+    # page opened at localhost. The FrontendResponseHeadersPolicy in
+    # infra/resources.json sends the same policy on AWS, with S3's domain in
+    # place of the loopback origins and with wss: alone, as the page is HTTPS.
     loopback = f"http://127.0.0.1:{port} http://localhost:{port}"
     return (
         f"default-src 'self'; connect-src 'self' {loopback} ws: wss:; "
         f"img-src 'self' data: {loopback}; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self'; frame-ancestors 'none'"
+        "script-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
     )
+
+
+def frontend_headers(port: int) -> dict[str, str]:
+    """Return the security headers sent with every file of the frontend."""
+    return {
+        "Content-Security-Policy": content_security_policy(port),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
 
 
 class LocalStack:
@@ -83,7 +95,11 @@ class LocalStack:
             on_records=self._dirty.set,
         )
         self.pump.attach()
+        self.pump.restore(self.dynamodb.restored_stream_records())
         on_write(self.pump.wake)
+        # Every write counts, also those of tables without a stream that the
+        # WebSocket handlers and the scheduler make.
+        on_write(self._dirty.set)
 
         from shtab_local.scheduler import Scheduler, scheduled_functions
 
@@ -114,7 +130,7 @@ class LocalStack:
             if self._dirty.is_set():
                 self._dirty.clear()
                 try:
-                    self.dynamodb.snapshot()
+                    self.dynamodb.snapshot(self.pump.unprocessed)
                     self.files.snapshot()
                     self.snapshot_error = None
                 except Exception as error:
@@ -136,6 +152,7 @@ class LocalStack:
             request.path_qs,
             headers,
             body or None,
+            request.remote,
         )
         # Writes without a stream (sign-in throttles, connections) still count.
         if request.method != "GET":
@@ -143,6 +160,11 @@ class LocalStack:
         response_headers = dict(result.get("headers") or {})
         for name, values in (result.get("multiValueHeaders") or {}).items():
             response_headers[name] = ", ".join(values)
+        # A view that returns a dict sets no Content-Type. API Gateway, and
+        # `chalice local` (chalice/local.py), send application/json then,
+        # where aiohttp would send application/octet-stream.
+        if not any(name.lower() == "content-type" for name in response_headers):
+            response_headers["Content-Type"] = "application/json"
         body = result.get("body") or ""
         if result.get("isBase64Encoded"):
             import base64
@@ -175,18 +197,17 @@ class LocalStack:
     async def _frontend(self, request: web.Request) -> web.StreamResponse:
         relative = request.match_info.get("path", "")
         target = (FRONTEND_DIST / relative).resolve()
+        headers = frontend_headers(self.port)
         if relative and target.is_file() and FRONTEND_DIST.resolve() in target.parents:
-            return web.FileResponse(target)
+            return web.FileResponse(target, headers=headers)
         index = FRONTEND_DIST / "index.html"
         if not index.exists():
             return web.Response(
                 status=503,
                 text="The frontend is not built yet: run `make run`, which builds it.",
+                headers=headers,
             )
-        return web.FileResponse(
-            index,
-            headers={"Content-Security-Policy": content_security_policy(self.port)},
-        )
+        return web.FileResponse(index, headers=headers)
 
     def web_app(self) -> web.Application:
         from shtab_local.websocket_gateway import WebSocketGateway
@@ -197,7 +218,9 @@ class LocalStack:
         application.add_routes(
             [
                 web.get("/api/health", self._health),
-                web.route("*", "/api/{tail:.*}", self._api),
+                # [\s\S] and not ".", so that a path with an encoded newline
+                # (%0A) reaches the app and gets its JSON 404, as on API Gateway.
+                web.route("*", r"/api/{tail:[\s\S]*}", self._api),
                 web.route("*", PROXY_PREFIX + "/{tail:.*}", self._files),
                 web.get("/{path:.*}", self._frontend),
             ]
@@ -243,7 +266,7 @@ class LocalStack:
             logger.exception("streams did not drain before stop")
         try:
             if self.persist:
-                count = self.dynamodb.snapshot()
+                count = self.dynamodb.snapshot(self.pump.unprocessed)
                 logger.info("saved %d items to %s", count, self.dynamodb.snapshot_path)
                 count = self.files.snapshot()
                 logger.info("saved %d files", count)

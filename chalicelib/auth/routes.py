@@ -27,8 +27,11 @@ class LoginRequest(BaseModel):
 
 @auth_routes.route("/login", methods=["POST"])
 def login():
-    request = parse_body(auth_routes.current_request, LoginRequest)
-    token, user = service.login(request.email, request.password)
+    current = auth_routes.current_request
+    request = parse_body(current, LoginRequest)
+    # API Gateway sets sourceIp from the connection; a client cannot forge it.
+    address = (current.context.get("identity") or {}).get("sourceIp")
+    token, user = service.login(request.email, request.password, address)
     return {"token": token, "user": user_json(user)}
 
 

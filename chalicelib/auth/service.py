@@ -30,9 +30,11 @@ def find_user_by_email(email: str) -> User | None:
     return None
 
 
-def login(email: str, password: str) -> tuple[str, User]:
+def login(email: str, password: str, address: str | None = None) -> tuple[str, User]:
+    """Sign in; ``address`` is the client's, for the per-address throttle."""
     email = normalize_email(email)
-    throttle.check_allowed(email)
+    throttle.check_address(address)
+    throttle.reserve_attempt(email)
 
     user = find_user_by_email(email)
     if user is None and _bootstrap_from_environment(email):
@@ -40,7 +42,7 @@ def login(email: str, password: str) -> tuple[str, User]:
     if user is None:
         dummy_verify(password)
     if user is None or not verify_password(password, user.password_hash):
-        throttle.record_failure(email)
+        throttle.record_address_failure(address)
         raise Unauthenticated("Wrong email or password.")
     if not user.is_active:
         raise Unauthenticated("This account is deactivated; ask an admin.")

@@ -19,6 +19,7 @@ from chalicelib.chat.models import (
     channel_pk,
     member_sk,
 )
+from chalicelib.chat.threads import read_sequence
 from chalicelib.clock import iso, utc_now
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.ids import new_id
@@ -165,12 +166,14 @@ def add_member(channel_id: str, user_id: str, source: str = "manual") -> bool:
     The Member item and the channel's ``member_count`` change in one
     transaction, so concurrent joins count each person once.
     """
+    counter = read_sequence(channel_pk(channel_id), channel_id)
     member = Member(
         channel_pk(channel_id),
         member_sk(user_id),
         member_user_id=user_id,
         channel_id=channel_id,
         joined_at=utc_now(),
+        joined_seq=int(counter.last_seq or 0),
         source=source,
     )
     return _change_membership(

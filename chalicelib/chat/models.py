@@ -135,6 +135,10 @@ class Member(Model):
     member_user_id = UnicodeAttribute()
     channel_id = UnicodeAttribute()
     joined_at = UTCDateTimeAttribute()
+    # The channel's last message number when the person joined. Their read
+    # marker starts here, not where the channel stands when the stream step
+    # creates the marker, so a message sent in between still counts as unread.
+    joined_seq = NumberAttribute(null=True)
     # Why the person is here: "org" memberships follow the org structure and are
     # removed by it; "manual" ones are kept until someone removes them.
     source = UnicodeAttribute(default="manual")

@@ -154,19 +154,27 @@ def own_positions(scope: str, after: int, user_id: str) -> set[int]:
             return own
 
 
-def start_channel_state(channel_id: str, user_id: str, joined_at: datetime) -> bool:
-    """Start a new member's marker at the channel's current end.
+def start_channel_state(
+    channel_id: str,
+    user_id: str,
+    joined_at: datetime,
+    joined_seq: int | None = None,
+) -> bool:
+    """Start a new member's marker where the channel stood when they joined.
 
+    ``joined_seq`` comes from the membership; without it (memberships written
+    before it was recorded) the marker starts at the channel's current end.
     Safe to repeat for the same membership: only a state from an earlier
     membership is replaced, and a state their first post created is kept.
     """
-    counter = read_sequence(channel_pk(channel_id), channel_id)
+    if joined_seq is None:
+        joined_seq = int(read_sequence(channel_pk(channel_id), channel_id).last_seq)
     state = ReadState(
         channel_pk(channel_id),
         read_sk(user_id),
         user_id=user_id,
         channel_id=channel_id,
-        read_seq=int(counter.last_seq),
+        read_seq=joined_seq,
         joined_at=joined_at,
     )
     try:

@@ -191,6 +191,7 @@ def import_telegram(channel_id):
         raise PayloadTooLarge(
             f"The export is {len(raw)} bytes; the web limit is "
             f"{MAX_IMPORT_BODY_BYTES}. "
-            "Use the command-line importer (python -m shtab_local.import_telegram)."
+            "Use the command-line importer (python -m shtab_local.import_telegram).",
+            field="file",
         )
     return import_telegram_export(channel, raw)

@@ -11,16 +11,29 @@ shared file becomes its name in the message text.
 
 import html
 import io
-import json
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.imports.guards import (
+    UnsafeFile,
+    check_archive,
+    declared_total,
+    load_json,
+    read_entry,
+    utf16_hint,
+)
+
 MAX_ENTRIES = 20_000
-MAX_ENTRY_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
+# Parsed JSON takes about five times its size for real messages and up to
+# 25 times for hostile ones, and the route parses the whole export in 512 MB.
+# So one day file may have 16 MB, and all files together 100 MB. NOTE: an
+# estimate, not a measured export: an upload of at most 9 MB that compresses
+# about 10:1, as large JSON does, unpacks to about 90 MB.
+MAX_ENTRY_BYTES = 16 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_JSON_DEPTH = 64
 MAX_TEXT_LENGTH = 100_000
 # Lines of all day files together. An export of this many lines takes minutes
@@ -174,11 +187,15 @@ def parse_archive(data: bytes) -> SlackExport:
                 Skipped(listing, None, "direct messages are not imported as channels")
             )
 
-    raw_messages: dict[str, list] = {}
+    # Each day file is converted as soon as it is read, so only one file's
+    # parsed JSON is held at a time. A bot's name may come from a later file,
+    # so messages that need one are named after every file is read.
+    bot_names: dict[str, str] = {}
+    # (channel, index in its messages, bot id) of each message without a name.
+    unnamed: list[tuple[SlackChannel, int, str]] = []
     count = 0
     for channel in channels:
-        lines = raw_messages.setdefault(channel.channel_id, [])
-        for line in _raw_messages(archive, entries, channel):
+        for where, raw in _raw_messages(archive, entries, channel):
             count += 1
             if count > MAX_MESSAGES:
                 raise SlackExportError(
@@ -186,13 +203,19 @@ def parse_archive(data: bytes) -> SlackExport:
                     "shorter date range or fewer channels and import each part.",
                     field="file",
                 )
-            lines.append(line)
-    bot_names = _bot_names(raw_messages)
+            _collect_bot_names(raw, bot_names)
+            message = _read_message(raw, users, where, channel.name, skipped)
+            if message is None:
+                continue
+            if not message.author_name:
+                bot_id = _text(raw.get("bot_id"))
+                unnamed.append((channel, len(channel.messages), bot_id))
+            channel.messages.append(message)
+    for channel, index, bot_id in unnamed:
+        message = channel.messages[index]
+        name = _fallback_author_name(message.author_id, bot_id, bot_names)
+        channel.messages[index] = replace(message, author_name=name)
     for channel in channels:
-        for where, raw in raw_messages[channel.channel_id]:
-            message = _read_message(raw, users, bot_names, where, channel.name, skipped)
-            if message is not None:
-                channel.messages.append(message)
         channel.messages.sort(key=lambda message: _ts_key(message.ts))
         channel.messages[:] = _drop_repeats(channel, skipped)
     return SlackExport(users=users, channels=channels, skipped=skipped)
@@ -209,63 +232,48 @@ def _raw_messages(archive: zipfile.ZipFile, entries: set[str], channel: SlackCha
             yield f"{day_file}[{index}]", raw
 
 
-def _bot_names(raw_messages: dict[str, list]) -> dict[str, str]:
-    """Map bot ids to the integration names that "bot_add" lines announce.
+def _collect_bot_names(raw: Any, names: dict[str, str]) -> None:
+    """Add the integration names that a "bot_add" line announces to ``names``.
 
     Bot messages of 2016 and earlier carry only a bot id, and those lines are
     the one place in the export that names the integration behind it.
     """
-    names = {}
-    for messages in raw_messages.values():
-        for _, raw in messages:
-            if isinstance(raw, dict) and raw.get("subtype") == "bot_add":
-                for match in _BOT_SERVICE.finditer(_text(raw.get("text"))):
-                    names.setdefault(match["id"], match["label"])
-    return names
+    if isinstance(raw, dict) and raw.get("subtype") == "bot_add":
+        for match in _BOT_SERVICE.finditer(_text(raw.get("text"))):
+            names.setdefault(match["id"], match["label"])
 
 
 def _open_archive(data: bytes) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, ValueError):
         raise SlackExportError(
             f"The file is not a zip archive. {_EXPORT_HINT}"
         ) from None
 
 
 def _check_entries(archive: zipfile.ZipFile) -> set[str]:
-    """Reject unsafe or oversized entries before reading any of them."""
-    infos = archive.infolist()
-    if len(infos) > MAX_ENTRIES:
+    """Reject unsafe paths and an oversized total before reading any entry.
+
+    Each entry's own size and compression ratio are checked when it is read.
+    """
+    try:
+        infos = check_archive(archive, MAX_ENTRIES)
+    except UnsafeFile as error:
         raise SlackExportError(
-            f"The archive has {len(infos)} entries; the limit is {MAX_ENTRIES}. "
-            "Export fewer channels or a shorter date range."
-        )
-    total = 0
-    names = set()
-    for info in infos:
-        name = info.filename
-        parts = name.replace("\\", "/").split("/")
-        if name.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
-            raise SlackExportError(
-                f"The archive entry {name!r} points outside the archive. "
-                f"{_EXPORT_HINT}",
-                field=name,
-            )
-        if info.file_size > MAX_ENTRY_BYTES:
-            raise SlackExportError(
-                f"The archive entry {name!r} unpacks to {info.file_size} bytes; "
-                f"the limit is {MAX_ENTRY_BYTES}.",
-                field=name,
-            )
-        total += info.file_size
-        if not info.is_dir():
-            names.add(name)
+            f"{error.message} {_EXPORT_HINT} A large workspace can be exported "
+            "in parts, by date range.",
+            field=error.field,
+        ) from None
+    total = declared_total(infos)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise SlackExportError(
             f"The archive unpacks to {total} bytes; the limit is "
-            f"{MAX_UNCOMPRESSED_BYTES}. Export a shorter date range."
+            f"{MAX_UNCOMPRESSED_BYTES}. Export a shorter date range or fewer "
+            "channels and import each part.",
+            field="file",
         )
+    names = {info.filename for info in infos if not info.is_dir()}
     if "users.json" not in names:
         raise SlackExportError(
             f"The archive has no users.json. {_EXPORT_HINT}", field="users.json"
@@ -274,31 +282,28 @@ def _check_entries(archive: zipfile.ZipFile) -> set[str]:
 
 
 def _load(archive: zipfile.ZipFile, name: str, *, expect: type) -> Any:
-    # The sizes in the zip directory can lie, so the read itself is bounded too.
-    with archive.open(name) as entry:
-        raw = entry.read(MAX_ENTRY_BYTES + 1)
-    if len(raw) > MAX_ENTRY_BYTES:
+    try:
+        raw = read_entry(archive, archive.getinfo(name), MAX_ENTRY_BYTES)
+    except UnsafeFile as error:
         raise SlackExportError(
-            f"The archive entry {name!r} unpacks to more than {MAX_ENTRY_BYTES} bytes.",
+            f"{error.message} {_EXPORT_HINT} A large workspace can be exported "
+            "in parts, by date range.",
             field=name,
-        )
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SlackExportError(
-            f"{name} is not UTF-8 (invalid byte at offset {error.start}). "
-            f"{_EXPORT_HINT}",
+            f"{name} is not UTF-8 (invalid byte at offset {error.start})."
+            f"{utf16_hint(raw)} {_EXPORT_HINT}",
             field=name,
         ) from None
     try:
-        document = json.loads(text)
-    except RecursionError:
-        raise _too_deep(name) from None
-    except ValueError as error:
+        document = load_json(text, max_depth=MAX_JSON_DEPTH)
+    except UnsafeFile as error:
         raise SlackExportError(
-            f"{name} is not valid JSON ({error}). {_EXPORT_HINT}", field=name
+            f"{name}: {error.message} {_EXPORT_HINT}", field=name
         ) from None
-    _check_depth(document, name)
     if not isinstance(document, expect):
         raise SlackExportError(
             f"{name} must contain a JSON {expect.__name__}, found "
@@ -306,27 +311,6 @@ def _load(archive: zipfile.ZipFile, name: str, *, expect: type) -> Any:
             field=name,
         )
     return document
-
-
-def _check_depth(document: Any, name: str) -> None:
-    # An explicit stack, so that a hostile document cannot exhaust Python's.
-    stack = [(document, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
-            raise _too_deep(name)
-        if isinstance(value, dict):
-            stack.extend((child, depth + 1) for child in value.values())
-        elif isinstance(value, list):
-            stack.extend((child, depth + 1) for child in value)
-
-
-def _too_deep(name: str) -> SlackExportError:
-    return SlackExportError(
-        f"{name} nests deeper than {MAX_JSON_DEPTH} levels, which no Slack export "
-        f"does. {_EXPORT_HINT}",
-        field=name,
-    )
 
 
 def _text(value: Any) -> str:
@@ -391,7 +375,6 @@ def _read_channels(
 def _read_message(
     raw: Any,
     users: dict[str, SlackUser],
-    bot_names: dict[str, str],
     where: str,
     channel_name: str,
     skipped: list[Skipped],
@@ -416,7 +399,8 @@ def _read_message(
     comment = raw.get("comment") if isinstance(raw.get("comment"), dict) else {}
     author_id = _text(raw.get("user")) or _text(comment.get("user")) or None
     is_bot = subtype == "bot_message" or (bool(raw.get("bot_id")) and not author_id)
-    author_name = _author_name(raw, author_id, users, bot_names)
+    # Empty when only a bot name read from other lines can name the author.
+    author_name = _known_author_name(raw, author_id, users)
     text = convert_markup(_message_text(raw), users)
     files = tuple(_file_names(raw))
     if files:
@@ -454,12 +438,10 @@ def _pinned_to(raw: dict) -> tuple[str, ...]:
     return tuple(channel for channel in channels if isinstance(channel, str))
 
 
-def _author_name(
-    raw: dict,
-    author_id: str | None,
-    users: dict[str, SlackUser],
-    bot_names: dict[str, str],
+def _known_author_name(
+    raw: dict, author_id: str | None, users: dict[str, SlackUser]
 ) -> str:
+    """Return the name the message itself gives its author, or ""."""
     if author_id and author_id in users:
         return users[author_id].name
     profile = raw.get("user_profile")
@@ -470,14 +452,13 @@ def _author_name(
     bot_profile = raw.get("bot_profile")
     if isinstance(bot_profile, dict) and _text(bot_profile.get("name")):
         return _text(bot_profile["name"])
-    bot_id = _text(raw.get("bot_id"))
-    return (
-        _text(raw.get("username"))
-        or bot_names.get(bot_id)
-        or author_id
-        or bot_id
-        or "Slack"
-    )
+    return _text(raw.get("username"))
+
+
+def _fallback_author_name(
+    author_id: str | None, bot_id: str, bot_names: dict[str, str]
+) -> str:
+    return bot_names.get(bot_id) or author_id or bot_id or "Slack"
 
 
 def _message_text(raw: dict) -> str:

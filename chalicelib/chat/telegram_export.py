@@ -15,6 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.imports.guards import (
+    UnsafeFile,
+    check_container_count,
+    nesting_exceeds,
+    utf16_hint,
+)
+
 MAX_EXPORT_BYTES = 50 * 1024 * 1024
 MAX_JSON_DEPTH = 64
 
@@ -223,9 +230,9 @@ def _decode(data: bytes | str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise TelegramExportError(
-            f"The file is not UTF-8 text (invalid byte at position {error.start}). "
-            f"{_EXPORT_AS_JSON_HINT} and upload its result.json without re-saving it "
-            "in another encoding."
+            f"The file is not UTF-8 text (invalid byte at position {error.start})."
+            f"{utf16_hint(raw)} {_EXPORT_AS_JSON_HINT} and upload its result.json "
+            "without re-saving it in another encoding."
         ) from error
 
 
@@ -249,6 +256,10 @@ def _check_size(data: bytes | str) -> None:
 
 def _load_json(text: str) -> Any:
     try:
+        check_container_count(text)
+    except UnsafeFile as error:
+        raise TelegramExportError(f"{error.message} {_UPLOAD_UNCHANGED_HINT}") from None
+    try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         if text.lstrip().startswith("<"):
@@ -259,7 +270,7 @@ def _load_json(text: str) -> Any:
             ) from error
         raise TelegramExportError(
             f"The file is not valid JSON (line {error.lineno}, column {error.colno}: "
-            f"{error.msg}). {_EXPORT_AS_JSON_HINT}."
+            f"{error.msg}).{utf16_hint(text)} {_EXPORT_AS_JSON_HINT}."
         ) from error
     except RecursionError as error:
         raise _too_deep_error(None) from error
@@ -277,16 +288,8 @@ def _check_depth(document: Any) -> None:
     The walk uses its own stack, so a deep document cannot exhaust Python's. It
     tracks depths only, because building every path costs as much as parsing.
     """
-    stack = [(document, 1)] if type(document) in (dict, list) else []
-    while stack:
-        container, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
-            raise _too_deep_error(_find_too_deep_path(document))
-        children = container.values() if type(container) is dict else container
-        for child in children:
-            child_type = type(child)
-            if child_type is dict or child_type is list:
-                stack.append((child, depth + 1))
+    if nesting_exceeds(document, MAX_JSON_DEPTH):
+        raise _too_deep_error(_find_too_deep_path(document))
 
 
 def _find_too_deep_path(document: Any) -> str | None:

@@ -15,6 +15,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.chat import channels
 from chalicelib.chat.delivery import push_to_users
+from chalicelib.chat.mentions import mentioned_members
 from chalicelib.chat.models import (
     Member,
     Message,
@@ -114,7 +115,7 @@ def _on_message(change: Change) -> None:
         if added:
             root = _root_of(message)
             if root is not None:
-                for user_id in sorted(added - {message.sender_id}):
+                for user_id in mentioned_members(message, added):
                     follow_automatically(root, user_id, "mention", int(message.seq) - 1)
 
 
@@ -136,16 +137,21 @@ def _on_reply(reply: Message) -> None:
     seq = int(reply.seq)
     if root.kind != "imported" and is_person(root.sender_id):
         follow_automatically(root, root.sender_id, "author", 0)
-    for user_id in sorted(root.mentioned_user_ids or []):
+    # Mentions keep the ids of people outside the channel, who must not
+    # follow its threads.
+    for user_id in mentioned_members(root, set(root.mentioned_user_ids or [])):
         follow_automatically(root, user_id, "mention", 0)
-    for user_id in sorted(set(reply.mentioned_user_ids or []) - {reply.sender_id}):
+    for user_id in mentioned_members(reply):
         follow_automatically(root, user_id, "mention", seq - 1)
     current = touch_followers(
         root.message_id, activity_key(reply.created_at, root.message_id)
     )
     counter = read_sequence(thread_pk(root.message_id), root.channel_id)
+    # A person removed from the channel keeps their follow item but must not
+    # hear of new replies.
+    members = set(channels.member_ids(root.channel_id))
     for follow in current:
-        if follow.user_id == reply.sender_id:
+        if follow.user_id == reply.sender_id or follow.user_id not in members:
             continue
         push_to_users(
             [follow.user_id],
@@ -168,8 +174,11 @@ def _on_deleted(message: Message) -> None:
             message.channel_id, channels.member_ids(message.channel_id)
         )
     counter = read_sequence(thread_pk(message.thread_id), message.channel_id)
+    members = set(channels.member_ids(message.channel_id))
     for follow in followers(message.thread_id):
         if int(follow.read_seq or 0) >= int(message.seq):
+            continue
+        if follow.user_id not in members:
             continue
         push_to_users(
             [follow.user_id],
@@ -211,6 +220,7 @@ def _on_member(change: Change) -> None:
     user_id, channel_id = image["member_user_id"], image["channel_id"]
     if change.event_name == "INSERT":
         member = Member.from_raw_data(change.new_raw)
-        start_channel_state(channel_id, user_id, member.joined_at)
+        joined_seq = None if member.joined_seq is None else int(member.joined_seq)
+        start_channel_state(channel_id, user_id, member.joined_at, joined_seq)
     elif change.event_name == "REMOVE":
         drop_channel_state(channel_id, user_id)

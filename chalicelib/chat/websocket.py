@@ -68,7 +68,8 @@ def _request_id_of(body: str | bytes | None) -> str | None:
     """Return the frame's request_id even when the rest of the frame is invalid."""
     try:
         request_id = json.loads(body or b"").get("request_id")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
+        # RecursionError: a frame nested deeper than the parser's stack.
         return None
     return request_id if isinstance(request_id, str) and len(request_id) <= 64 else None
 

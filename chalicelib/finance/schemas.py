@@ -8,7 +8,7 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from chalicelib.finance import money
@@ -52,12 +52,26 @@ def _limit(value: object) -> int:
     raise PydanticCustomError("limit", "use a whole number from 1 to 200")
 
 
-Amount = Annotated[int, BeforeValidator(_checked(money.parse_amount, "amount"))]
+# The wire format is a decimal string, which the validator turns into minor
+# units, so the JSON Schema describes the string and not the int.
+AMOUNT_JSON_SCHEMA = WithJsonSchema(
+    {
+        "type": "string",
+        "pattern": r"^[0-9]+(\.[0-9]{1,2})?$",
+        "description": 'A decimal amount in major units, such as "12500.50".',
+    }
+)
+Amount = Annotated[
+    int,
+    BeforeValidator(_checked(money.parse_amount, "amount")),
+    AMOUNT_JSON_SCHEMA,
+]
 AmountOrZero = Annotated[
     int,
     BeforeValidator(
         _checked(lambda value: money.parse_amount(value, allow_zero=True), "amount")
     ),
+    AMOUNT_JSON_SCHEMA,
 ]
 Currency = Annotated[str, BeforeValidator(_checked(money.parse_currency, "currency"))]
 Rate = Annotated[str, BeforeValidator(_checked(money.parse_rate, "rate"))]

@@ -281,7 +281,13 @@ def fan_out(
     event id and the subscription, so a redelivered stream record stores
     nothing twice. Returns how many deliveries were stored.
     """
-    subscriptions = matching_subscriptions(event_type, channel_id)
+    # A stream record read again later must not reach a subscription made
+    # after its event: the first reading sent that subscription nothing.
+    subscriptions = [
+        subscription
+        for subscription in matching_subscriptions(event_type, channel_id)
+        if subscription.created_at <= occurred_at
+    ]
     if not subscriptions:
         return 0
     event = Event(event_id, event_type, occurred_at, build_data(), channel_id)

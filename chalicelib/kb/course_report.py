@@ -78,8 +78,14 @@ def enrolment_json(
     }
 
 
-def question_scores(progress: Progress, attempts: list[Attempt]) -> dict:
-    """Count passed current questions and list those answered wrongly."""
+def question_scores(
+    progress: Progress, attempts: list[Attempt], readable_article_ids: set[str]
+) -> dict:
+    """Count passed current questions and list those answered wrongly.
+
+    A question of an article the report's reader may not read is listed
+    without its text, as a course hides such an article's title.
+    """
     wrong_counts: dict[str, int] = {}
     for attempt in attempts:
         if attempt.result in WRONG_RESULTS:
@@ -87,18 +93,22 @@ def question_scores(progress: Progress, attempts: list[Attempt]) -> dict:
                 wrong_counts.get(attempt.question_id, 0) + 1
             )
     current = [scored for item in progress.items for scored in item.questions]
-    wrong = [
-        {
-            "question_id": scored.question.question_id,
-            "article_id": scored.question.question_article_id,
-            "text": scored.question.text,
-            "text_en": scored.question.text_en,
-            "wrong_attempts": wrong_counts[scored.question.question_id],
-            "status": scored.status,
-        }
-        for scored in current
-        if scored.question.question_id in wrong_counts
-    ]
+    wrong = []
+    for scored in current:
+        question = scored.question
+        if question.question_id not in wrong_counts:
+            continue
+        readable = question.question_article_id in readable_article_ids
+        wrong.append(
+            {
+                "question_id": question.question_id,
+                "article_id": question.question_article_id,
+                "text": question.text if readable else None,
+                "text_en": question.text_en if readable else None,
+                "wrong_attempts": wrong_counts[question.question_id],
+                "status": scored.status,
+            }
+        )
     return {
         "questions": {
             "passed": sum(1 for scored in current if scored.status == "passed"),
@@ -121,6 +131,11 @@ def course_report(course: Course, reader: Reader, now: datetime | None = None) -
             if article_id in headers
         ]
     )
+    readable_article_ids = {
+        article_id
+        for article_id, article in headers.items()
+        if reader.can_read(article)
+    }
     rows = []
     for enrolment in enrolments:
         if enrolment.learner_id not in visible:
@@ -139,7 +154,7 @@ def course_report(course: Course, reader: Reader, now: datetime | None = None) -
                 },
                 **enrolment_json(course, enrolment, overdue),
                 "progress": progress.as_json(),
-                **question_scores(progress, records.attempts),
+                **question_scores(progress, records.attempts, readable_article_ids),
             }
         )
     rows.sort(key=lambda row: (not row["overdue"], row["user"]["name"]))

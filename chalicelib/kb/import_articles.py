@@ -17,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from chalicelib.errors import InvalidInput, PayloadTooLarge
 from chalicelib.ids import new_id
+from chalicelib.imports.guards import utf16_hint
 from chalicelib.kb.access import Reader
 from chalicelib.kb.articles import _default_kind, insert_article, new_article
 from chalicelib.kb.assignments import require_section_edit
@@ -107,13 +108,14 @@ def decode_text(data: bytes, content_type: str | None, file_format: str) -> str:
     except UnicodeDecodeError as error:
         raise ImportRejected(
             f"The file is not valid {charset} (invalid byte at position "
-            f"{error.start}); save it as UTF-8, or declare its encoding in the "
-            "Content-Type header, such as 'text/html; charset=windows-1251'."
+            f"{error.start}).{utf16_hint(data)} Save it as UTF-8, or declare its "
+            "encoding in the Content-Type header, such as 'text/html; "
+            "charset=windows-1251'."
         ) from None
     if "\x00" in text:
         raise ImportRejected(
-            "The file contains NUL characters, so it is no text file; check the "
-            "format parameter."
+            "The file contains NUL characters, so it is no text file."
+            f"{utf16_hint(text)} Check the format parameter."
         )
     return text
 
@@ -185,7 +187,8 @@ def prepare_article(
     if len(data) > MAX_FILE_BYTES:
         raise PayloadTooLarge(
             f"The file is {len(data)} bytes; the limit is {MAX_FILE_BYTES} bytes. "
-            "Split it into several files."
+            "Split it into several files.",
+            field="file",
         )
     if not data.strip():
         raise ImportRejected("The file is empty; send the file as the request body.")

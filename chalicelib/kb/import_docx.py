@@ -10,7 +10,9 @@ headers and footers are not imported.
 
 The archive is checked before anything is read: every entry name must be a
 plain relative path, and the parts read are capped in size as they are
-decompressed, whatever the archive claims. XML with a document type
+decompressed, whatever the archive claims (``chalicelib.imports.guards``).
+The parts of one file share a budget of bytes and tags, because the parsed
+tree takes 9 to 15 times the XML's size. XML with a document type
 declaration is rejected, which rules out entity expansion attacks.
 """
 
@@ -18,8 +20,10 @@ import io
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass
 from xml.etree import ElementTree
 
+from chalicelib.imports.guards import UnsafeFile, check_archive, read_entry
 from chalicelib.kb.import_markup import (
     MAX_DEPTH,
     Document,
@@ -39,33 +43,38 @@ R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 DOCUMENT_PART = "word/document.xml"
-# Uncompressed size of one XML part. NOTE: a guessed bound, far above the XML
-# of a document whose Markdown fits the 1 MB body limit, and far below what a
-# zip bomb expands to.
-MAX_PART_BYTES = 30 * 1024 * 1024
+# Uncompressed XML of all parts read from one file, and the tags in it. NOTE:
+# guessed bounds, several times the XML of a document whose Markdown fits the
+# 1 MB body limit. At about 90 bytes per parsed element and 9 bytes per byte
+# of attributes, the tree stays under 150 MB of the route's 512 MB.
+MAX_PART_BYTES = 16 * 1024 * 1024
+MAX_XML_TAGS = 1_000_000
 MAX_ENTRIES = 2000
 _HEADING_NAME = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
+@dataclass
+class _Budget:
+    """What the parts still to be read of one file may take."""
+
+    bytes: int = MAX_PART_BYTES
+    tags: int = MAX_XML_TAGS
+
+
 def _check_names(archive: zipfile.ZipFile) -> None:
-    entries = archive.infolist()
-    if len(entries) > MAX_ENTRIES:
+    try:
+        check_archive(archive, MAX_ENTRIES)
+    except UnsafeFile as error:
         raise ImportRejected(
-            f"The .docx archive has {len(entries)} entries; a Word document has "
-            f"far fewer than {MAX_ENTRIES}. Save it again from Word."
-        )
-    for entry in entries:
-        name = entry.filename
-        parts = name.replace("\\", "/").split("/")
-        if name.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
-            raise ImportRejected(
-                f"The .docx archive has an entry with an unsafe path ('{name[:100]}'); "
-                "it is no Word document. Save the document again from Word."
-            )
+            f"{error.message} A Word document is no such archive; save the "
+            "document again from Word."
+        ) from None
 
 
-def _read_part(archive: zipfile.ZipFile, name: str, required: bool = False):
+def _read_part(
+    archive: zipfile.ZipFile, name: str, budget: _Budget, required: bool = False
+):
     try:
         entry = archive.getinfo(name)
     except KeyError:
@@ -75,16 +84,28 @@ def _read_part(archive: zipfile.ZipFile, name: str, required: bool = False):
                 "file saved by Word, Google Docs or LibreOffice."
             ) from None
         return None
-    if entry.file_size > MAX_PART_BYTES:
+    if entry.file_size > budget.bytes:
         raise _too_large(name)
-    with archive.open(entry) as stream:
-        data = stream.read(MAX_PART_BYTES + 1)
-    if len(data) > MAX_PART_BYTES:
-        raise _too_large(name)
+    try:
+        data = read_entry(archive, entry, budget.bytes)
+    except UnsafeFile as error:
+        raise ImportRejected(
+            f"{error.message} Save the document again from Word and split it "
+            "into several articles if it is large."
+        ) from None
+    tags = data.count(b"<")
+    if tags > budget.tags:
+        raise ImportRejected(
+            f"{name} has {tags} XML tags; one document may have {MAX_XML_TAGS}. "
+            "Split the document into several articles."
+        )
+    budget.bytes -= len(data)
+    budget.tags -= tags
     if _DOCTYPE.search(data):
         raise ImportRejected(
             f"{name} declares a document type, which Word documents do not "
-            "contain; the file is rejected to keep entity expansion out."
+            "contain; the file is rejected to keep entity expansion out. Save "
+            "the document again from Word."
         )
     try:
         root = ElementTree.fromstring(data)
@@ -98,8 +119,9 @@ def _read_part(archive: zipfile.ZipFile, name: str, required: bool = False):
 
 def _too_large(name: str) -> ImportRejected:
     return ImportRejected(
-        f"{name} is over {MAX_PART_BYTES // (1024 * 1024)} MB uncompressed; split "
-        "the document into several articles."
+        f"{name} takes the XML of the document over "
+        f"{MAX_PART_BYTES // (1024 * 1024)} MB uncompressed; split the document "
+        "into several articles."
     )
 
 
@@ -123,12 +145,16 @@ def _on(element) -> bool:
 
 
 class _Converter:
-    def __init__(self, archive: zipfile.ZipFile) -> None:
+    def __init__(self, archive: zipfile.ZipFile, budget: _Budget) -> None:
         self.document = Document()
-        self.headings = self._heading_styles(_read_part(archive, "word/styles.xml"))
-        self.ordered = self._ordered_lists(_read_part(archive, "word/numbering.xml"))
+        self.headings = self._heading_styles(
+            _read_part(archive, "word/styles.xml", budget)
+        )
+        self.ordered = self._ordered_lists(
+            _read_part(archive, "word/numbering.xml", budget)
+        )
         self.links = self._relationships(
-            _read_part(archive, "word/_rels/document.xml.rels")
+            _read_part(archive, "word/_rels/document.xml.rels", budget)
         )
 
     @staticmethod
@@ -304,8 +330,9 @@ def docx_to_markdown(data: bytes) -> Document:
     with archive:
         _check_names(archive)
         try:
-            root = _read_part(archive, DOCUMENT_PART, required=True)
-            converter = _Converter(archive)
+            budget = _Budget()
+            root = _read_part(archive, DOCUMENT_PART, budget, required=True)
+            converter = _Converter(archive, budget)
         except (
             zipfile.BadZipFile,
             zipfile.LargeZipFile,

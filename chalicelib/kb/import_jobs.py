@@ -21,6 +21,7 @@ from ulid import ULID
 from chalicelib.chat.history_writer import ProgressCallback
 from chalicelib.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from chalicelib.ids import stable_id
+from chalicelib.imports.guards import UnsafeFile, check_archive, read_entry
 from chalicelib.kb.access import Reader
 from chalicelib.kb.articles import _require_section_edit, get_article
 from chalicelib.kb.import_articles import (
@@ -139,21 +140,23 @@ def parse_upload(data: bytes, options: dict) -> KbUpload:
     )
 
 
-def _open_zip(data: bytes) -> zipfile.ZipFile:
+def _open_zip(data: bytes) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """Open the zip and return it with its entries, whose paths are all safe."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, ValueError):
         raise ImportRejected(
             "The file is not a valid zip archive; send a .zip of .md, .html or .docx "
             "files, or import a single file with its own format."
         ) from None
-    entries = archive.infolist()
-    if len(entries) > MAX_ZIP_ENTRIES:
+    try:
+        entries = check_archive(archive, MAX_ZIP_ENTRIES)
+    except UnsafeFile as error:
         raise ImportRejected(
-            f"The zip has {len(entries)} entries; the limit is {MAX_ZIP_ENTRIES}. "
-            "Split it into several uploads."
-        )
-    return archive
+            f"{error.message} Pack the documents again with relative paths, or "
+            "split them into several uploads."
+        ) from None
+    return archive, entries
 
 
 def _is_junk(name: str) -> bool:
@@ -163,13 +166,11 @@ def _is_junk(name: str) -> bool:
     )
 
 
-def _check_entry_name(name: str) -> None:
-    parts = name.replace("\\", "/").split("/")
-    if name.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
-        raise ImportRejected(
-            f"The zip has an entry with an unsafe path ('{name[:100]}'); pack "
-            "the documents again with relative paths."
-        )
+def _format_of(entry: zipfile.ZipInfo) -> str | None:
+    """Return the entry's document format, or None for folders and other files."""
+    if entry.is_dir() or _is_junk(entry.filename):
+        return None
+    return EXTENSION_FORMATS.get(PurePosixPath(entry.filename).suffix.lower())
 
 
 def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: int):
@@ -178,18 +179,12 @@ def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: int):
     if entry.file_size > limit:
         raise _entry_too_large(entry.filename, limit)
     try:
-        with archive.open(entry) as stream:
-            data = stream.read(limit + 1)
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as error:
-        # RuntimeError: an encrypted entry; NotImplementedError: an unknown
-        # compression method.
+        return read_entry(archive, entry, limit)
+    except UnsafeFile as error:
         raise ImportRejected(
-            f"The zip entry '{entry.filename[:100]}' cannot be read ({error}); "
-            "pack the documents again without a password."
+            f"{error.message} Pack the documents again without a password, with "
+            "a standard zip tool, or split the upload."
         ) from None
-    if len(data) > limit:
-        raise _entry_too_large(entry.filename, limit)
-    return data
 
 
 def _entry_too_large(name: str, limit: int) -> ImportRejected:
@@ -201,17 +196,24 @@ def _entry_too_large(name: str, limit: int) -> ImportRejected:
 
 
 def _read_zip(data: bytes) -> tuple[list[UploadedDocument], list[dict]]:
-    archive = _open_zip(data)
+    archive, entries = _open_zip(data)
+    # The declared sizes bound what the entries unpack to, so an upload that
+    # is too large is rejected before any document is converted.
+    declared = sum(entry.file_size for entry in entries if _format_of(entry))
+    if declared > MAX_UNPACKED_BYTES:
+        raise ImportRejected(
+            f"The documents in the zip unpack to {declared} bytes; the limit is "
+            f"{MAX_UNPACKED_BYTES}. Split them into several uploads."
+        )
     documents: list[UploadedDocument] = []
     skipped: list[dict] = []
     budget = MAX_UNPACKED_BYTES
     # Entries in name order, so that folders and numbered files keep their order.
-    for entry in sorted(archive.infolist(), key=lambda item: item.filename):
+    for entry in sorted(entries, key=lambda item: item.filename):
         name = entry.filename
-        _check_entry_name(name)
         if entry.is_dir() or _is_junk(name):
             continue
-        file_format = EXTENSION_FORMATS.get(PurePosixPath(name).suffix.lower())
+        file_format = _format_of(entry)
         if file_format is None:
             skipped.append(
                 {"file_name": name, "reason": "not a .md, .txt, .html or .docx file"}

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from chalicelib.finance.export import XLSX_MEDIA_TYPE
+
 
 @dataclass(frozen=True)
 class RouteDoc:
@@ -19,8 +21,8 @@ class RouteDoc:
     body: type[BaseModel] | None = None
     # A body that is not a pydantic model: media type to JSON Schema.
     raw_body: dict[str, dict] = field(default_factory=dict)
-    # The media type and schema of a successful response that is not JSON.
-    response: tuple[str, dict] | None = None
+    # A successful response that is not JSON: media type to JSON Schema.
+    response: dict[str, dict] = field(default_factory=dict)
     # Error statuses beyond those the generator infers.
     errors: tuple[int, ...] = ()
 
@@ -122,10 +124,30 @@ ROUTE_DOCS: dict[str, RouteDoc] = {
                 ),
             },
         },
-        errors=(413,),
+        # A missing, stale or wrong signature is 401, a delivery id seen
+        # before with another body is 409, and an action that fails is 422.
+        errors=(401, 409, 413, 422),
     ),
-    # Sign-in failures are throttled per email address.
-    "POST /api/auth/login": RouteDoc(errors=(429,)),
+    "POST /api/integrations/hooks/{hook_id}/test": RouteDoc(errors=(422,)),
+    # Removing the bot before an admin configured one is 404.
+    "DELETE /api/integrations/telegram": RouteDoc(errors=(404,)),
+    # A wrong X-Telegram-Bot-Api-Secret-Token header is 401.
+    "POST /api/telegram/updates": RouteDoc(errors=(400, 401, 404, 413)),
+    # A wrong email or password is 401, and failures are throttled per email.
+    "POST /api/auth/login": RouteDoc(errors=(401, 429)),
+    "GET /api/weeks/{iso_week}/review": RouteDoc(
+        response={
+            "application/json": {"type": "object", "additionalProperties": True},
+            "text/csv": {"type": "string", "description": "With format=csv."},
+        },
+    ),
+    "GET /api/finance/requests/export": RouteDoc(
+        summary="Export the payment requests as CSV (format=csv) or XLSX",
+        response={
+            "text/csv": {"type": "string"},
+            XLSX_MEDIA_TYPE: {"type": "string", "description": "An XLSX workbook."},
+        },
+    ),
 }
 
 

@@ -18,7 +18,7 @@ from chalicelib.openapi.spec import build_spec
 openapi_routes = Blueprint(__name__)
 
 DOCS_PAGE = Path(__file__).with_name("docs.html")
-HTML_RESPONSE = ("text/html", {"type": "string"})
+HTML_RESPONSE = {"text/html": {"type": "string"}}
 
 # The generated document, keyed by the route table. A route added at run time
 # (tests add some) makes a new key, so the document always lists every route.

@@ -29,14 +29,20 @@ logger = logging.getLogger(__name__)
 REF_TEMPLATE = "#/components/schemas/{model}"
 PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+NO_CONTENT = 204
 
 ERROR_STATUSES = {
     400: ("BadRequest", "Invalid input; error.field names the field to fix."),
     401: ("Unauthenticated", "No valid bearer token; sign in again."),
     403: ("Forbidden", "The caller may not do this, or the token lacks a scope."),
-    404: ("NotFound", "No such item, or it is not visible to the caller."),
+    404: (
+        "NotFound",
+        "No such item, or it is not visible to the caller; error.field names "
+        "the id when it came in the body.",
+    ),
     409: ("Conflict", "The item changed meanwhile or the change conflicts."),
     413: ("PayloadTooLarge", "The request body is over the route's limit."),
+    422: ("Unprocessable", "The input is valid, but the action it asks for failed."),
     429: ("TooManyRequests", "Too many attempts; retry after Retry-After seconds."),
 }
 
@@ -241,7 +247,9 @@ def _error_statuses(
         statuses.update((400, 413))
     if secured:
         statuses.update((401, 403))
-    if has_path_params:
+    # A body names other items by id (a department, a category), and an id
+    # that does not exist is 404 with error.field naming it.
+    if has_path_params or (secured and found.body):
         statuses.add(404)
     if method in WRITE_METHODS and secured:
         statuses.add(409)
@@ -342,17 +350,8 @@ def _operation(path, method, entry, found, doc, schemas, operation_id) -> dict:
     if body is not None:
         operation["requestBody"] = body
 
-    success = str(found.success_status or 200)
-    if doc and doc.response:
-        media_type, schema = doc.response
-    else:
-        media_type, schema = "application/json", GENERIC_RESPONSE
-    responses = {
-        success: {
-            "description": "Success.",
-            "content": {media_type: {"schema": schema}},
-        }
-    }
+    success = found.success_status or 200
+    responses = {str(success): _success_response(success, doc)}
     statuses = _error_statuses(method, secured, found, bool(path_names), doc)
     for status in statuses:
         responses[str(status)] = {
@@ -360,6 +359,16 @@ def _operation(path, method, entry, found, doc, schemas, operation_id) -> dict:
         }
     operation["responses"] = responses
     return operation
+
+
+def _success_response(status: int, doc: RouteDoc | None) -> dict:
+    if status == NO_CONTENT:
+        return {"description": "Success, with no body."}
+    if doc and doc.response:
+        content = {media: {"schema": schema} for media, schema in doc.response.items()}
+    else:
+        content = {"application/json": {"schema": GENERIC_RESPONSE}}
+    return {"description": "Success.", "content": content}
 
 
 def _operation_ids(routes: dict) -> dict[tuple[str, str], str]:

@@ -3,6 +3,7 @@
 from chalice import Blueprint, Response
 
 from chalicelib.auth.authorizer import bearer_authorizer
+from chalicelib.auth.tokens import issue_token
 from chalicelib.errors import InvalidInput
 from chalicelib.people import service
 from chalicelib.people.schemas import UserCreate, UserUpdate
@@ -47,7 +48,13 @@ def update_user(user_id):
     if not request.model_fields_set:
         raise InvalidInput("Send at least one field to change.")
     user = service.update_user(user_id, request, request.model_fields_set, caller)
-    return {"user": user_json(service.get_user(user.user_id))}
+    changed = service.get_user(user.user_id)
+    body = {"user": user_json(changed)}
+    if caller.user_id == user_id and "password" in request.model_fields_set:
+        # The change revoked the caller's own tokens, so the session goes on
+        # with a new one.
+        body["token"] = issue_token(changed.user_id, changed.token_version)
+    return body
 
 
 @people_routes.route("/{user_id}", methods=["DELETE"], authorizer=bearer_authorizer)

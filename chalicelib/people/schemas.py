@@ -50,3 +50,8 @@ class UserUpdate(BaseModel):
     role: Role | None = None
     locale: Locale | None = None
     password: NewPassword | None = None
+    # Needed when people change their own password, so that a stolen session
+    # token alone cannot take over the account. Compared as typed.
+    current_password: (
+        Annotated[str, StringConstraints(strip_whitespace=False, max_length=200)] | None
+    ) = None

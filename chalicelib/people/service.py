@@ -9,8 +9,9 @@ import secrets
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
+from chalicelib.auth import throttle
 from chalicelib.auth.models import EmailClaim, email_claim_key
-from chalicelib.auth.passwords import hash_password
+from chalicelib.auth.passwords import hash_password, verify_password
 from chalicelib.auth.service import find_user_by_email, normalize_email
 from chalicelib.clock import utc_now
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -113,13 +114,31 @@ def _save_with_email_claim(user: User) -> None:
         raise
 
 
+def _check_current_password(user: User, current_password: str | None) -> None:
+    """Check the password of someone changing their own, throttled as sign-in is."""
+    if not current_password:
+        raise InvalidInput(
+            "Missing field 'current_password': to change your own password, "
+            "send the one you sign in with now.",
+            field="current_password",
+        )
+    throttle.reserve_attempt(user.email)
+    if not verify_password(current_password, user.password_hash):
+        raise Forbidden(
+            "Invalid field 'current_password': it is not your current password; "
+            "enter the one you sign in with.",
+            field="current_password",
+        )
+    throttle.clear(user.email)
+
+
 def update_user(
     user_id: str, request: UserUpdate, fields_set: set[str], caller: Caller
 ) -> User:
     user = get_user(user_id)
     is_self = caller.user_id == user_id
     if not caller.is_admin and not (
-        is_self and fields_set <= {"name", "locale", "password"}
+        is_self and fields_set <= {"name", "locale", "password", "current_password"}
     ):
         raise Forbidden("Only the owner or an admin can change this person.")
     # An admin who could reset the owner's password could take over the account,
@@ -130,6 +149,13 @@ def update_user(
         raise Forbidden("Only the owner can change another admin's profile.")
     if not user.is_active:
         raise Conflict("This person is deactivated; their record is kept read-only.")
+    if "current_password" in fields_set and "password" not in fields_set:
+        raise InvalidInput(
+            "Invalid field 'current_password': send it only with a new 'password'.",
+            field="current_password",
+        )
+    if is_self and "password" in fields_set:
+        _check_current_password(user, request.current_password)
     if user.role == "owner" and "role" in fields_set:
         raise Forbidden("The owner's role cannot be changed.", field="role")
     if "role" in fields_set and request.role == "admin" and caller.role != "owner":

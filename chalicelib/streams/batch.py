@@ -3,7 +3,9 @@
 Each reaction handles one record at a time. A record that raises is reported
 back in ``batchItemFailures`` so Lambda (or the local pump) retries it alone,
 and powertools idempotency, keyed by the record's ``eventID``, makes a
-redelivered record a no-op.
+redelivered record a no-op. Each failure is counted in the deadletters table;
+on its last attempt the record is parked there and reported as handled, so
+the records behind it go on (dead_letters.py).
 """
 
 import logging
@@ -24,14 +26,23 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+)
 
 from chalicelib.config import get_settings
+from chalicelib.streams import dead_letters
 
 logger = logging.getLogger(__name__)
 
 # A finished record is remembered for a day; Lambda retries a stream record for
 # at most the retention of the stream (24 hours), so that covers every retry.
 IDEMPOTENCY_SECONDS = 24 * 60 * 60
+
+# Each reaction's idempotent record step and its idempotency config, by
+# reaction name, for replaying a parked record through the same code and the
+# same idempotency key.
+_REPLAYABLE: dict[str, tuple[Callable[[], Callable], IdempotencyConfig]] = {}
 
 
 @lru_cache(maxsize=1)
@@ -84,7 +95,16 @@ def stream_reaction(
     def record_handler(record: DynamoDBRecord) -> None:
         if select is not None and not select(record):
             return
-        handle_once_function()(raw_record=record.raw_event)
+        try:
+            handle_once_function()(raw_record=record.raw_event)
+        except Exception as error:
+            # If counting fails too, this raises and the record is retried.
+            failure = dead_letters.record_failure(name, record.raw_event, error)
+            if not failure.parked:
+                raise
+            # Parked: reported as handled, so the shard moves past it.
+
+    _REPLAYABLE[name] = (handle_once_function, config)
 
     def lambda_handler(event: dict, context) -> dict:
         config.register_lambda_context(context)
@@ -107,3 +127,35 @@ def stream_reaction(
 
     lambda_handler.__name__ = name
     return lambda_handler
+
+
+class UnknownReaction(LookupError):
+    """A dead letter names a reaction this app no longer has."""
+
+
+class RecordInProgress(RuntimeError):
+    """Another call is handling the same record for the same reaction now."""
+
+
+def reaction_names() -> list[str]:
+    return sorted(_REPLAYABLE)
+
+
+def replay_record(name: str, raw_record: dict, context=None) -> None:
+    """Run reaction ``name`` on one stored record, as its batch would have.
+
+    The record goes through the reaction's idempotency step, so a record
+    that was handled meanwhile is not handled twice. ``context`` is the
+    calling Lambda's context: with it, a replay cut short by the caller's
+    timeout leaves an in-progress record that expires with that timeout
+    instead of after a day. Raises what the reaction raises.
+    """
+    if name not in _REPLAYABLE:
+        raise UnknownReaction(name)
+    handle_once, config = _REPLAYABLE[name]
+    if context is not None:
+        config.register_lambda_context(context)
+    try:
+        handle_once()(raw_record=raw_record)
+    except IdempotencyAlreadyInProgressError:
+        raise RecordInProgress(name) from None

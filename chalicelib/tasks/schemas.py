@@ -10,6 +10,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
@@ -50,7 +51,21 @@ def _unique(values: list) -> list:
     return unique
 
 
-DueInput = Annotated[Due, BeforeValidator(_due)]
+# On the wire a due date is a string, which the validator reads into a Due.
+DueInput = Annotated[
+    Due,
+    BeforeValidator(_due),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": (
+                'A date such as "2026-12-15", or a date-time such as '
+                '"2026-12-15T18:00" in the company\'s time zone unless it has '
+                "an offset."
+            ),
+        }
+    ),
+]
 Tag = Annotated[CleanLine, Field(min_length=1, max_length=50)]
 Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(_unique)]
 CoAssignees = Annotated[

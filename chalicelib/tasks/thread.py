@@ -94,16 +94,14 @@ def ensure_thread(task: Task) -> tuple[Channel, str]:
     locale = thread_locale(task)
     name = channel_name(task, locale)
     channel = find_channel_by_key(channel_key(task.task_id))
-    if channel is None:
+    opened = channel is None
+    if opened:
         channel = ensure_channel(
             channel_key(task.task_id),
             name=name,
             kind=CHANNEL_KIND,
             created_by=task.creator_id,
         )
-        # The thread opens with the first event or comment, so its people
-        # join now; later changes of people are synced by the tasks stream.
-        sync_members(channel, task)
     else:
         # The title may have changed since the channel was named.
         rename_channel(channel, name)
@@ -127,6 +125,11 @@ def ensure_thread(task: Task) -> tuple[Channel, str]:
                 task.task_id,
                 channel.channel_id,
             )
+    if opened:
+        # The thread opens with the first event or comment, so its people join
+        # now, after the root, which is then not unread for them; later changes
+        # of people are synced by the tasks stream.
+        sync_members(channel, task)
     return channel, root_id
 
 

@@ -279,10 +279,42 @@ def test_own_password_change_revokes_own_tokens(api, owner, hire):
     anna = hire("Анна")
     earlier_token = login(api, anna.email, anna.password).json["token"]
     response = anna.client.patch(
-        f"/api/users/{anna.id}", {"password": "my-own-new-password"}
+        f"/api/users/{anna.id}",
+        {"password": "my-own-new-password", "current_password": anna.password},
     )
     assert response.status == 200
     assert api.as_user(earlier_token).get("/api/auth/me").status == 401
+    # The session goes on with the token the change returned.
+    assert api.as_user(response.json["token"]).get("/api/auth/me").status == 200
+
+
+def test_own_password_change_needs_current_password(api, owner, hire):
+    anna = hire("Анна")
+    path = f"/api/users/{anna.id}"
+
+    missing = anna.client.patch(path, {"password": "my-own-new-password"})
+    wrong = anna.client.patch(
+        path, {"password": "my-own-new-password", "current_password": "guess-1234"}
+    )
+    alone = anna.client.patch(path, {"current_password": anna.password})
+
+    assert missing.status == 400
+    assert missing.error_field() == "current_password"
+    assert wrong.status == 403
+    assert wrong.error_field() == "current_password"
+    assert alone.status == 400
+    assert alone.error_field() == "current_password"
+    assert login(api, anna.email, anna.password).status == 200
+
+
+def test_current_password_guesses_are_throttled(api, owner, hire):
+    anna = hire("Анна")
+    path = f"/api/users/{anna.id}"
+    body = {"password": "my-own-new-password", "current_password": "guess"}
+    for attempt in range(throttle.MAX_FAILURES):
+        assert anna.client.patch(path, body).status == 403, attempt
+
+    assert anna.client.patch(path, body).status == 429
 
 
 def test_name_change_keeps_tokens(api, owner, hire):
@@ -362,7 +394,11 @@ def test_login_logs_no_secrets(api, owner, caplog):
     password = "Distinctive-Pa55word-9431"
     for name in (None, "chalicelib", "shtab"):
         caplog.set_level(logging.DEBUG, logger=name)
-    owner.client.patch(f"/api/users/{owner.id}", {"password": password})
+    changed = owner.client.patch(
+        f"/api/users/{owner.id}",
+        {"password": password, "current_password": OWNER_PASSWORD},
+    )
+    assert changed.status == 200, changed.body
 
     login(api, OWNER_EMAIL, password + "-wrong")
     token = login(api, OWNER_EMAIL, password).json["token"]

@@ -348,6 +348,19 @@ WRITE_ROUTES = [
         ],
         too_long=[("text", long_text(201)), ("assignee_id", long_text(65))],
     ),
+    WriteRoute(
+        "POST",
+        "/api/admin/dead-letters/replay",
+        {"reaction": "notification_reactions", "limit": 5},
+        wrong_types=[
+            ("reaction", 5),
+            ("reaction", "no_such_reaction"),
+            ("limit", "5"),
+            ("limit", 0),
+            ("limit", 26),
+        ],
+        too_long=[("reaction", long_text(65))],
+    ),
 ]
 
 # The Telegram import takes a whole export file, which carries many fields the
@@ -362,6 +375,7 @@ BODYLESS_ROUTES = {
     "POST /api/chat/channels/{channel_id}/leave",
     "POST /api/chat/channels/{channel_id}/archive",
     "POST /api/chat/channels/{channel_id}/unarchive",
+    "POST /api/admin/dead-letters/{dead_letter_id}/replay",
 }
 # Message edits, reactions, pins and notification levels have their own table
 # of cases in tests/chat/test_message_validation.py, which checks its coverage.

@@ -202,3 +202,18 @@ def test_two_hundred_channels_without_reading_messages(team, pump):
     assert calls["GetItem"] == 0
     # The memberships index and the follows index, each in one or two pages.
     assert calls["Query"] <= 4
+
+
+def test_message_sent_before_marker_step_counts_for_new_member(team, pump):
+    """The marker starts where the channel stood at joining, not at the stream step."""
+    from chalicelib.chat import channels
+
+    channel = channels.create_channel("новый канал", None, team.anna.id)
+    channels.add_member(channel.channel_id, team.anna.id)
+    channels.add_member(channel.channel_id, team.boris.id)
+    # Posted before the pump runs the step that starts Boris's marker.
+    post(team.anna, channel.channel_id, "сразу после добавления")
+    pump.drain()
+
+    assert channel_unread(team.boris, channel.channel_id) == 1
+    assert channel_unread(team.anna, channel.channel_id) == 0

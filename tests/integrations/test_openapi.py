@@ -8,6 +8,7 @@ from chalice import Chalice, Response
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.finance.export import XLSX_MEDIA_TYPE
 from chalicelib.finance.schemas import ListQuery as FinanceListQuery
 from chalicelib.finance.schemas import NoBody, RequestCreate
 from chalicelib.integrations.tokens import TokenCreate
@@ -175,6 +176,33 @@ def test_error_statuses_per_route(spec):
     login = spec["paths"]["/api/auth/login"]["post"]["responses"]
     assert "429" in login
     assert "401" not in spec["paths"]["/api/health"]["get"]["responses"]
+
+
+def test_no_content_response_has_no_body(spec):
+    deleted = spec["paths"]["/api/integrations/hooks/{hook_id}"]["delete"]
+    assert "content" not in deleted["responses"]["204"]
+
+
+def test_export_documents_csv_and_xlsx(spec):
+    export = spec["paths"]["/api/finance/requests/export"]["get"]
+    content = export["responses"]["200"]["content"]
+    assert "text/csv" in content
+    assert XLSX_MEDIA_TYPE in content
+    assert "application/json" not in content
+
+
+def test_body_route_documents_not_found(spec):
+    # POST /api/org/positions names its department by id in the body.
+    assert "404" in spec["paths"]["/api/org/positions"]["post"]["responses"]
+    assert "401" in spec["paths"]["/api/auth/login"]["post"]["responses"]
+
+
+def test_wire_formats_in_body_schemas(spec):
+    request = body_schema(spec, "/api/finance/requests", "post")
+    assert request["properties"]["amount"]["type"] == "string"
+    task = body_schema(spec, "/api/tasks", "post")
+    due_types = {option.get("type") for option in task["properties"]["due"]["anyOf"]}
+    assert due_types == {"string", "null"}
 
 
 def test_override_describes_raw_upload(spec):

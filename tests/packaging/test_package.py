@@ -58,6 +58,7 @@ MODELS = {
     "chalicelib.integrations.tokens": ("ApiToken",),
     "chalicelib.integrations.subscriptions": ("Subscription",),
     "chalicelib.integrations.delivery_attempts": ("Delivery", "DeadLetter"),
+    "chalicelib.streams.dead_letters": ("StreamDeadLetter",),
     "chalicelib.integrations.telegram_bridge": (
         "TelegramBot",
         "TelegramLink",
@@ -492,6 +493,9 @@ EXPIRING_TABLES = {
     # API tokens, Telegram bots and links), which never set expires_at.
     "integrations": "revoked API tokens, finished webhook deliveries, delivery "
     "claims, Telegram sent markers and link codes, after their retention",
+    # Parked stream records in this table have no expires_at and stay.
+    "deadletters": "failure counters of stream records that were handled on a "
+    "retry, two days after their last failure",
 }
 
 
@@ -515,6 +519,20 @@ def test_tables_are_recoverable_and_protected(template):
                 f"{logical_id} expires items through TTL; add it to EXPIRING_TABLES "
                 "with the items that expire only if they are ephemeral"
             )
+
+
+def test_gateway_errors_carry_cors(template):
+    """API Gateway's own errors (bad token, throttling, its 5xx) reach the
+    browser with the same CORS headers as the app's responses."""
+    api = template["Resources"]["RestAPI"]
+    assert api["Type"] == "AWS::Serverless::Api"
+    responses = api["Properties"]["GatewayResponses"]
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "ACCESS_DENIED"):
+        headers = responses[kind]["ResponseParameters"]["Headers"]
+        assert headers["Access-Control-Allow-Origin"] == "'*'", kind
+        assert "Authorization" in headers["Access-Control-Allow-Headers"], kind
+        template_text = responses[kind]["ResponseTemplates"]["application/json"]
+        assert '"error"' in template_text, kind
 
 
 def pinned_interpreter() -> str | None:

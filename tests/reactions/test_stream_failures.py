@@ -1,4 +1,9 @@
-"""A poisoned record is retried a bounded number of times, then parked."""
+"""The local pump retries a failed record a bounded number of times, then parks it.
+
+Reactions built by ``stream_reaction`` park their own poisoned records in the
+deadletters table (tests/reactions/test_dead_letters.py); the pump's parking
+is the fallback for a reaction that keeps reporting a record as failed.
+"""
 
 import pytest
 
@@ -9,19 +14,22 @@ from shtab_local.pump import StreamPump
 def test_poisoned_record_parked_rest_processed(
     tables, app_module, tmp_path, monkeypatch, gateway
 ):
-    from chalicelib.streams.batch import stream_reaction
     from chalicelib.tasks.models import Task
 
     monkeypatch.setattr(pump_module, "RETRY_DELAYS", (0, 0, 0))
     handled: list[str] = []
 
-    def handle(record):
-        title = record.dynamodb.new_image.get("title")
-        if title == "poison":
-            raise ValueError("cannot handle this record")
-        handled.append(title)
+    def reaction(event, context):
+        # Handles records in order and reports the first poisoned one, as a
+        # reaction without its own parking would.
+        for record in event["Records"]:
+            title = record["dynamodb"]["NewImage"]["title"]["S"]
+            if title == "poison":
+                sequence = record["dynamodb"]["SequenceNumber"]
+                return {"batchItemFailures": [{"itemIdentifier": sequence}]}
+            handled.append(title)
+        return {"batchItemFailures": []}
 
-    reaction = stream_reaction("test_reaction", handle)
     parked_file = tmp_path / "parked.jsonl"
     stream_pump = StreamPump(
         tables.endpoint, {"tasks": reaction}, tables.prefix, parked_path=parked_file

@@ -13,6 +13,7 @@ import csv
 import io
 
 from chalicelib.errors import InvalidInput
+from chalicelib.imports.guards import utf16_hint
 from chalicelib.tasks.importing.common import Parsed, normalise_name
 from chalicelib.tasks.importing.mapping import ALIASES, apply, propose
 from chalicelib.tasks.importing.source import SourceRecord, SourceTable
@@ -91,8 +92,8 @@ def _read_records(text: str) -> list[tuple[int, list[str]]]:
     """Return (first line number, cells) for each record, blank records left out."""
     if "\x00" in text:
         raise InvalidInput(
-            "The file contains NUL bytes, so it is not a CSV text file; export it "
-            "as CSV (UTF-8).",
+            "The file contains NUL bytes, so it is not a CSV text file."
+            f"{utf16_hint(text)} Export it as CSV (UTF-8).",
             field="file",
         )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
@@ -105,7 +106,10 @@ def _read_records(text: str) -> list[tuple[int, list[str]]]:
             line = reader.line_num + 1
     except csv.Error as error:
         raise InvalidInput(
-            f"The file is not valid CSV near line {line}: {error}.", field="file"
+            f"The file is not valid CSV near line {line}: {error}. Check that the "
+            "file is a CSV export and that no cell holds more than "
+            f"{csv.field_size_limit()} characters, then export it again.",
+            field="file",
         ) from None
     return records
 

@@ -165,7 +165,8 @@ def read_file(raw: bytes, file_format: str | None) -> SourceTable:
     if len(raw) > MAX_FILE_BYTES:
         raise PayloadTooLarge(
             f"The file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES} bytes "
-            "(5 MB). Split it into smaller files."
+            "(5 MB). Split it into smaller files.",
+            field="file",
         )
     if not raw.strip():
         raise InvalidInput(

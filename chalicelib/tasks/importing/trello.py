@@ -8,9 +8,8 @@ export carries only for some accounts, or by full name, then by username.
 Archived cards and the cards of archived lists are skipped and reported.
 """
 
-import json
-
 from chalicelib.errors import InvalidInput
+from chalicelib.imports.guards import UnsafeFile, load_json, utf16_hint
 from chalicelib.tasks.importing.common import MAX_COMMENT, Parsed, Skipped, cut
 from chalicelib.tasks.importing.mapping import apply, propose
 from chalicelib.tasks.importing.source import (
@@ -33,27 +32,31 @@ COLUMNS = (
     "checklists",
     "comments",
 )
+# A Trello export nests about eight levels (board, cards, badges and so on).
+MAX_JSON_DEPTH = 64
 
 
 def _load(raw: bytes) -> dict:
     try:
-        board = json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(
-            "The file is not UTF-8 text; upload the JSON file Trello exported, "
-            "unchanged.",
+            f"The file is not UTF-8 text.{utf16_hint(raw)} Upload the JSON file "
+            "Trello exported, unchanged.",
             field="file",
         ) from None
-    except (ValueError, RecursionError) as error:
+    try:
+        board = load_json(text, max_depth=MAX_JSON_DEPTH)
+    except UnsafeFile as error:
         raise InvalidInput(
-            f"The file is not valid JSON ({error}); upload the JSON file Trello "
+            f"{error.message}{utf16_hint(text)} Upload the JSON file Trello "
             "exported, unchanged.",
             field="file",
         ) from None
     if not isinstance(board, dict):
         raise InvalidInput(
             "The file is not a Trello board: expected a JSON object with "
-            "'lists' and 'cards'.",
+            "'lists' and 'cards'. Export the board as JSON from its menu.",
             field="file",
         )
     for key in ("lists", "cards"):

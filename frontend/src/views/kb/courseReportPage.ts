@@ -21,7 +21,7 @@ function wrongQuestions(row: ReportRow): HTMLElement {
       { className: "kb-report-wrong-list" },
       row.wrong_questions.map((question) =>
         element("li", { testId: "kb-report-wrong-question", dataset: { questionId: question.question_id } }, [
-          localized(question.text, question.text_en),
+          question.text === null ? kt("courseHidden") : localized(question.text, question.text_en),
           element("span", {
             className: "muted",
             text: ` (${kt("reportWrongAttempts", { count: question.wrong_attempts })})`,

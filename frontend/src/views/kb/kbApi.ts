@@ -215,7 +215,8 @@ export interface Answer {
 export interface WrongQuestion {
   question_id: string;
   article_id: string;
-  text: string;
+  /** Null when the viewer may not read the question's article. */
+  text: string | null;
   text_en: string | null;
   wrong_attempts: number;
   status: QuestionStatus;
