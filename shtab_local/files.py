@@ -2,20 +2,32 @@
 
 Browsers reach S3 through ``/s3`` on the stack's own port, the way they reach
 the real S3 from the deployed frontend: presigned URLs, with CORS headers for
-the stack's loopback origins. Objects are saved under ``DATA_DIR/files`` and
+the stack's loopback origins. moto checks no signatures, so the proxy passes on
+only presigned object requests whose signature it has checked (see
+``shtab_local.s3_signatures``). Objects are saved under ``DATA_DIR/files`` and
 put back on the next start, as the tables are.
 """
 
 import json
 import logging
+import os
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import aiohttp
 import boto3
 import yarl
 from aiohttp import web
 from botocore.config import Config
+
+from shtab_local.s3_signatures import (
+    SignatureRejected,
+    SigningIdentity,
+    check_presigned_post,
+    check_presigned_query,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +42,25 @@ _FORWARDED_RESPONSE_HEADERS = (
     "Location",
 )
 _HOP_BY_HOP = {"host", "connection", "keep-alive", "transfer-encoding", "origin"}
+# Browsers must not guess another type than the stored one, such as HTML.
+_SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
 _METADATA_SUFFIX = ".metadata.json"
 
 
 class EmbeddedFiles:
-    def __init__(self, endpoint: str, bucket: str, folder: Path | None, port: int):
+    def __init__(
+        self,
+        endpoint: str,
+        bucket: str,
+        folder: Path | None,
+        port: int,
+        public_endpoint: str | None = None,
+    ):
+        """``public_endpoint`` is the S3 endpoint in the app's presigned URLs.
+
+        It defaults to SHTAB_S3_PUBLIC_ENDPOINT, which the stack's environment
+        sets to this proxy.
+        """
         self.endpoint = endpoint
         self.bucket = bucket
         self.folder = folder
@@ -45,6 +71,21 @@ class EmbeddedFiles:
             config=Config(s3={"addressing_style": "path"}),
         )
         self._lock = threading.Lock()
+
+        # The app presigns with the same environment credentials and region.
+        credentials = boto3.Session().get_credentials()
+        if credentials is None:
+            raise RuntimeError(
+                "no AWS credentials for checking presigned URLs: set "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            )
+        self.identity = SigningIdentity(
+            credentials=credentials.get_frozen_credentials(),
+            region=self._client.meta.region_name,
+            public_endpoint=public_endpoint
+            or os.environ.get("SHTAB_S3_PUBLIC_ENDPOINT")
+            or f"http://127.0.0.1:{port}{PROXY_PREFIX}",
+        )
 
     def create_bucket(self) -> int:
         """Create the bucket and put back the saved objects; return their count."""
@@ -120,22 +161,49 @@ class EmbeddedFiles:
         }
 
     async def proxy(self, request: web.Request) -> web.Response:
-        """Pass one browser request to S3, keeping the path and query as sent."""
+        """Pass one checked browser request to S3, keeping its path and query.
+
+        GET, HEAD and PUT of an object need a presigned URL for exactly that
+        request, and POST needs a presigned form for the bucket. Everything
+        else (listing, DELETE, bucket operations) is rejected with 403.
+        """
         if request.method == "OPTIONS":
-            return web.Response(status=204, headers=self._cors_headers(request))
+            return web.Response(status=204, headers=self._response_headers(request))
+
+        try:
+            if request.method == "POST":
+                body = await self._checked_form(request)
+            else:
+                self._check_object_request(request)
+                body = await request.read() or None
+        except SignatureRejected as rejection:
+            logger.warning(
+                "s3 proxy rejected method=%s path=%s code=%s",
+                request.method,
+                request.path,
+                rejection.code,
+            )
+            return self._error_response(request, rejection)
+
         target = self.endpoint + request.raw_path.removeprefix(PROXY_PREFIX)
         headers = {
             name: value
             for name, value in request.headers.items()
             if name.lower() not in _HOP_BY_HOP
         }
-        body = await request.read()
+        if isinstance(body, aiohttp.FormData):
+            # The rebuilt form sets its own boundary and length.
+            headers = {
+                name: value
+                for name, value in headers.items()
+                if name.lower() not in ("content-type", "content-length")
+            }
         async with aiohttp.ClientSession(auto_decompress=False) as session:
             async with session.request(
                 request.method,
                 yarl.URL(target, encoded=True),
                 headers=headers,
-                data=body or None,
+                data=body,
             ) as upstream:
                 payload = await upstream.read()
                 response_headers = {
@@ -143,7 +211,126 @@ class EmbeddedFiles:
                     for name in _FORWARDED_RESPONSE_HEADERS
                     if name in upstream.headers and name != "Content-Length"
                 }
-        response_headers.update(self._cors_headers(request))
+        response_headers.update(self._response_headers(request))
         return web.Response(
             status=upstream.status, body=payload, headers=response_headers
+        )
+
+    def _response_headers(self, request: web.Request) -> dict[str, str]:
+        return {**self._cors_headers(request), **_SECURITY_HEADERS}
+
+    def _split_path(self, request: web.Request) -> tuple[str, str]:
+        """Return the bucket and the still percent-encoded key of the request."""
+        path = request.raw_path.removeprefix(PROXY_PREFIX).partition("?")[0]
+        bucket, _, key = path.removeprefix("/").partition("/")
+        if bucket != self.bucket:
+            raise SignatureRejected(
+                "AccessDenied", f"Only the bucket {self.bucket} is served here."
+            )
+        return bucket, key
+
+    def _check_object_request(self, request: web.Request) -> None:
+        if request.method not in ("GET", "HEAD", "PUT"):
+            raise SignatureRejected(
+                "AccessDenied",
+                f"{request.method} is not allowed: the proxy serves presigned "
+                "GET, HEAD and PUT of objects and presigned POST uploads.",
+            )
+        _, key = self._split_path(request)
+        if not key:
+            raise SignatureRejected(
+                "AccessDenied", "Requests on the bucket itself are not allowed."
+            )
+        check_presigned_query(
+            self.identity,
+            request.method,
+            request.raw_path,
+            request.headers,
+            {name.lower(): request.headers.getall(name) for name in request.headers},
+            datetime.now(UTC),
+        )
+
+    async def _checked_form(self, request: web.Request) -> aiohttp.FormData:
+        """Check a presigned POST upload and return the form to send to S3.
+
+        moto 5.2 enforces no POST policy, so the proxy checks the signature,
+        every condition and the file size, then sends on the checked fields.
+        """
+        bucket, key = self._split_path(request)
+        if key.strip("/") or request.query_string:
+            raise SignatureRejected(
+                "AccessDenied",
+                "POST is allowed only as a form upload to the bucket URL.",
+            )
+        if request.content_type != "multipart/form-data":
+            raise SignatureRejected(
+                "InvalidArgument",
+                "POST uploads must be multipart/form-data.",
+                status=400,
+            )
+        try:
+            form = await request.post()
+        except ValueError as error:
+            raise SignatureRejected(
+                "MalformedPOSTRequest",
+                f"The form could not be parsed: {error}",
+                status=400,
+            ) from None
+
+        fields: dict[str, str] = {}
+        original_names: dict[str, str] = {}
+        upload: web.FileField | None = None
+        for name, value in form.items():
+            lower_name = name.lower()
+            if lower_name in fields or (lower_name == "file" and upload is not None):
+                raise SignatureRejected(
+                    "InvalidArgument",
+                    f"Form field {name} is given twice.",
+                    status=400,
+                )
+            if isinstance(value, web.FileField):
+                if lower_name != "file":
+                    raise SignatureRejected(
+                        "InvalidArgument",
+                        f"Only the field named file may carry a file, not {name}.",
+                        status=400,
+                    )
+                upload = value
+                continue
+            fields[lower_name] = value
+            original_names[lower_name] = name
+        if upload is None:
+            raise SignatureRejected(
+                "InvalidArgument", "The form has no field named file.", status=400
+            )
+        content = upload.file.read()
+
+        check_presigned_post(
+            self.identity, bucket, fields, len(content), datetime.now(UTC)
+        )
+
+        checked = aiohttp.FormData()
+        for lower_name, value in fields.items():
+            checked.add_field(original_names[lower_name], value)
+        checked.add_field(
+            "file",
+            content,
+            filename=upload.filename,
+            content_type=fields.get("content-type", "application/octet-stream"),
+        )
+        return checked
+
+    def _error_response(
+        self, request: web.Request, rejection: SignatureRejected
+    ) -> web.Response:
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<Error><Code>{escape(rejection.code)}</Code>"
+            f"<Message>{escape(rejection.message)}</Message></Error>"
+        )
+        return web.Response(
+            status=rejection.status,
+            body=body.encode() if request.method != "HEAD" else None,
+            content_type="application/xml",
+            headers=self._response_headers(request),
         )

@@ -47,7 +47,7 @@ _ALLOWED_CLOCK_SKEW = timedelta(minutes=15)
 
 
 class SignatureRejected(Exception):
-    """A request S3 would refuse, with S3's error code and message."""
+    """A request that S3 would reject, with S3's error code and message."""
 
     def __init__(self, code: str, message: str, status: int = 403):
         super().__init__(message)
@@ -80,9 +80,9 @@ def check_presigned_query(
 ) -> None:
     """Raise SignatureRejected unless the query presigns exactly this request.
 
-    ``raw_path`` is the path and query as the browser sent them; ``headers``
-    are the request's headers and ``header_values`` all values per lowercase
-    name, for headers sent more than once.
+    ``raw_path`` is the path and query as the browser sent them. ``headers``
+    are the request's headers, and ``header_values`` lists every value of
+    each lowercase header name, since a header may be sent more than once.
     """
     path, _, query = raw_path.partition("?")
     parameters = _single_parameters(query)
@@ -114,8 +114,8 @@ def check_presigned_query(
             "X-Amz-SignedHeaders must contain host.",
             status=400,
         )
-    # S3 refuses x-amz-* headers that the signature does not cover: one such
-    # header (x-amz-copy-source) would turn a presigned PUT into a copy of
+    # S3 rejects x-amz-* headers that the signature does not cover. One such
+    # header, x-amz-copy-source, would turn a presigned PUT into a copy of
     # another object.
     unsigned = sorted(
         name.lower()

@@ -2,8 +2,9 @@
 
 Browsers send the bytes straight to S3 with a presigned POST, so a Lambda never
 carries a file. The POST policy limits the size and type on AWS; after the
-upload the object is read back with HEAD and checked again, because the local
-stack's S3 (moto 5.2) does not enforce POST policies.
+upload the object is read back with HEAD and checked again. moto 5.2 enforces
+no POST policy: the local stack's /s3 proxy checks policies for browsers, but
+tests that post straight to moto rely on this second check.
 """
 
 import logging

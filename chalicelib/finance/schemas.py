@@ -31,13 +31,24 @@ def _checked(parse, code: str):
     return validate
 
 
+# The same years as the plan's periods (money.parse_period).
+_FIRST_YEAR, _LAST_YEAR = 2000, 2100
+
+
 def _iso_date(value: object) -> date:
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
-            pass
-    raise PydanticCustomError("date", 'use a date "YYYY-MM-DD", such as "2026-12-15"')
+            parsed = None
+        if parsed is not None and _FIRST_YEAR <= parsed.year <= _LAST_YEAR:
+            return parsed
+    raise PydanticCustomError(
+        "date",
+        'use a date "YYYY-MM-DD" from {first}-01-01 to {last}-12-31, '
+        'such as "2026-12-15"',
+        {"first": _FIRST_YEAR, "last": _LAST_YEAR},
+    )
 
 
 def _cursor(value: object) -> str:

@@ -81,7 +81,8 @@ def test_socket_stops_after_password_change(anna, pump, gateway, app_module):
     version = User.get(anna.id).token_version
     connections.add_connection("old-socket", anna.id, version)
     response = anna.client.patch(
-        f"/api/users/{anna.id}", {"password": "a-new-password-1"}
+        f"/api/users/{anna.id}",
+        {"password": "a-new-password-1", "current_password": anna.password},
     )
     assert response.status == 200
     pump.drain()

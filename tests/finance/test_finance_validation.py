@@ -46,6 +46,8 @@ CASES = [
     ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "pay_by": "2026-02-30"}, 400, "pay_by"),
     ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "pay_by": "20.12.2026"}, 400, "pay_by"),
     ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "pay_by": 1766188800}, 400, "pay_by"),
+    ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "pay_by": "0001-01-01"}, 400, "pay_by"),
+    ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "pay_by": "9999-12-31"}, 400, "pay_by"),
     ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "period": "2026-13"}, 400, "period"),
     ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "period": "12.2026"}, 400, "period"),
     ("anna", "POST", "/api/finance/requests", {**VALID_REQUEST, "task_id": "no-such-task"}, 400, "task_id"),

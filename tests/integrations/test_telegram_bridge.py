@@ -28,6 +28,7 @@ from chalicelib.integrations.telegram_delivery import (
     send_notification_copy,
     sent_pk,
 )
+from chalicelib.streams import dead_letters
 from shtab_local.pump import LocalLambdaContext
 from tests.support.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram
 
@@ -492,9 +493,11 @@ def test_rate_limit_waits_retry_after(
 
     assign_task(owner, pump, anna)
 
-    # The pump's retries came sooner than 30 seconds, so none reached Telegram.
+    # The retries came sooner than 30 seconds, so none reached Telegram, and
+    # the reaction parked the record as a dead letter.
     assert len(telegram.calls_of("sendMessage")) == 1
-    assert len(pump.parked) == 1
+    parked, _ = dead_letters.list_parked(10, None)
+    assert len(parked) == 1
     record = notification_record(anna.id)
     with pytest.raises(TelegramRetryLater):
         send_notification_copy(record)

@@ -271,3 +271,15 @@ def test_preflight_still_answered(stack):
     )
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == origin
+
+
+def test_malformed_form_rejected(stack):
+    for body in (b"not a form", b"--x\r\nContent-Disposition: form-data\r\n\r\n"):
+        response = requests.post(
+            f"{stack.url}/s3/{BUCKET}",
+            data=body,
+            headers={"Content-Type": "multipart/form-data; boundary=x"},
+            timeout=10,
+        )
+        assert response.status_code in (400, 403), response.text
+        assert "<Error><Code>" in response.text

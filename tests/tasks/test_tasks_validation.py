@@ -129,7 +129,7 @@ IMPORT_CASES = [
     ("boris", "format=trello&statuses=" + quote("[1]"), BOARD, 400, "statuses"),
     ("boris", "format=trello&statuses=%7B", BOARD, 400, "statuses"),
     ("boris", f"format=csv&assignee_id={MISSING}", CSV, 400, "assignee_id"),
-    ("boris", "format=csv", b"title\n" + b"x" * (5 * 1024 * 1024), 413, None),
+    ("boris", "format=csv", b"title\n" + b"x" * (5 * 1024 * 1024), 413, "file"),
     ("boris", "format=csv", b"title\n" + b"x\n" * 1001, 400, "file"),
 ]  # fmt: skip
 
