@@ -8,7 +8,7 @@ import { runAction, runInBackground } from "../../feedback";
 import { formatDateTime } from "../../i18n";
 import { searchMessages, type SearchFilters, type SearchHit } from "./chatApi";
 import { ct } from "./chatText";
-import { findChannel, sortedChannels } from "./channelStore";
+import { findChannel, onChannelsChange, sortedChannels } from "./channelStore";
 import { senderName } from "./messageItem";
 
 export interface ChatPanel {
@@ -45,10 +45,25 @@ export function createSearchPanel(openMessage: (channelId: string, rootId: strin
     testId: "search-input",
     attributes: { type: "search", placeholder: ct("searchPlaceholder"), "aria-label": ct("searchPlaceholder"), maxlength: 200 },
   });
-  const channelSelect = element("select", { testId: "search-channel" }, [
-    option("", ct("searchAnyChannel"), true),
-    ...sortedChannels().map((channel) => option(channel.id, channel.name)),
-  ]);
+  const channelSelect = element("select", { testId: "search-channel" });
+  // The panel may open before the channel list has loaded, so the options
+  // follow the store, keeping the chosen channel.
+  let listed = "";
+  function fillChannels(): void {
+    const channels = sortedChannels();
+    // The store also notifies on unread counts, which change no option.
+    const signature = channels.map((channel) => `${channel.id}:${channel.name}`).join("|");
+    if (signature === listed) return;
+    listed = signature;
+    const chosen = channelSelect.value;
+    channelSelect.replaceChildren(
+      option("", ct("searchAnyChannel"), true),
+      ...channels.map((channel) => option(channel.id, channel.name)),
+    );
+    if (chosen && findChannel(chosen)) channelSelect.value = chosen;
+  }
+  fillChannels();
+  const unsubscribe = onChannelsChange(fillChannels);
   const authorSelect = element("select", { testId: "search-author" }, [option("", ct("searchAnyAuthor"), true)]);
   const fromInput = element("input", { testId: "search-from", attributes: { type: "date" } });
   const toInput = element("input", { testId: "search-to", attributes: { type: "date" } });
@@ -133,5 +148,5 @@ export function createSearchPanel(openMessage: (channelId: string, rootId: strin
     moreButton,
   ]);
   queueMicrotask(() => queryInput.focus());
-  return { element: panel, destroy() {} };
+  return { element: panel, destroy: unsubscribe };
 }
