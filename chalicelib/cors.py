@@ -3,7 +3,7 @@
 The API authenticates with bearer tokens, never cookies, so allowing every
 origin lets no other site act as a signed-in person: a page elsewhere has no
 token to send. Browsers still need the headers on error responses too, or a
-script on another origin sees a network failure instead of the error body.
+script on another origin gets a network failure instead of the error body.
 """
 
 from chalice import CORSConfig

@@ -264,8 +264,8 @@ class StreamPump:
                 attempt,
             )
             time.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1])
-        # Restored records carry the last run's sequence numbers, which say
-        # nothing of this run's stream.
+        # Restored records carry the last run's sequence numbers, which mean
+        # nothing in this run's stream.
         if last is not None and not restored:
             reader.completed_sequence = int(last)
 

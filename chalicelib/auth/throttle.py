@@ -5,7 +5,7 @@ stops one client from trying a few passwords on many accounts. The address
 limit is higher because an office shares one public address.
 
 An account's attempt is counted before its password is checked, so parallel
-guesses cannot all pass the check while the first ones are still running; a
+guesses cannot all pass the check while the first ones are still running. A
 successful sign-in then clears the count.
 """
 

@@ -136,7 +136,7 @@ class Member(Model):
     channel_id = UnicodeAttribute()
     joined_at = UTCDateTimeAttribute()
     # The channel's last message number when the person joined. Their read
-    # marker starts here, not where the channel stands when the stream step
+    # marker starts here, not where the channel is when the stream step
     # creates the marker, so a message sent in between still counts as unread.
     joined_seq = NumberAttribute(null=True)
     # Why the person is here: "org" memberships follow the org structure and are

@@ -56,7 +56,7 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 @dataclass
 class _Budget:
-    """What the parts still to be read of one file may take."""
+    """The bytes and tags left for the parts of one file still to be read."""
 
     bytes: int = MAX_PART_BYTES
     tags: int = MAX_XML_TAGS

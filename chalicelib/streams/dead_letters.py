@@ -97,7 +97,7 @@ class StreamDeadLetter(Model):
 
 @dataclass(frozen=True)
 class Failure:
-    """What a failed attempt left: the counted item and whether it is parked."""
+    """The result of a failed attempt: the counted item and whether it is parked."""
 
     entry: StreamDeadLetter
     parked: bool

@@ -127,8 +127,8 @@ def ensure_thread(task: Task) -> tuple[Channel, str]:
             )
     if opened:
         # The thread opens with the first event or comment, so its people join
-        # now, after the root, which is then not unread for them; later changes
-        # of people are synced by the tasks stream.
+        # now. They join after the root, so the root is not unread for them.
+        # Later changes of people are synced by the tasks stream.
         sync_members(channel, task)
     return channel, root_id
 

@@ -204,7 +204,7 @@ def test_two_hundred_channels_without_reading_messages(team, pump):
     assert calls["Query"] <= 4
 
 
-def test_message_sent_before_marker_step_counts_for_new_member(team, pump):
+def test_new_member_counts_early_message(team, pump):
     """The marker starts where the channel stood at joining, not at the stream step."""
     from chalicelib.chat import channels
 
